@@ -1,0 +1,254 @@
+"""Conditions and the evidence about therapies for them: studies, guideline positions, verdicts."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class Condition(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    synonyms = models.JSONField(default=list, blank=True)
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    prevalence_note = models.TextField(blank=True)
+    prevalence_reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")), name="condition_not_own_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:condition-detail", args=[self.slug])
+
+
+class Design(models.TextChoices):
+    RCT = "rct", "Randomised controlled trial"
+    NON_RANDOMISED = "non_randomised_trial", "Non-randomised controlled trial"
+    COHORT = "cohort", "Cohort study"
+    CASE_CONTROL = "case_control", "Case-control study"
+    CASE_SERIES = "case_series", "Case series"
+    CASE_REPORT = "case_report", "Case report"
+    ANIMAL = "animal", "Animal study"
+    IN_VITRO = "in_vitro", "In-vitro / mechanistic study"
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+    META_ANALYSIS = "meta_analysis", "Meta-analysis"
+    NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+    GUIDELINE = "guideline", "Guideline"
+
+
+class Direction(models.TextChoices):
+    BENEFIT = "benefit", "Benefit"
+    NO_BENEFIT = "no_benefit", "No benefit"
+    MIXED = "mixed", "Mixed"
+    HARM = "harm", "Harm"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class Verdict(models.Model):
+    """The project's judgement on one therapy for one condition."""
+
+    class Status(models.TextChoices):
+        ESTABLISHED = "established", "Established"
+        SUPPORTED = "supported", "Supported"
+        INVESTIGATIONAL = "investigational", "Investigational"
+        NOT_SUPPORTED = "not_supported", "Not supported"
+        CONTRAINDICATED = "contraindicated", "Contraindicated"
+
+    class Certainty(models.TextChoices):
+        HIGH = "high", "High"
+        MODERATE = "moderate", "Moderate"
+        LOW = "low", "Low"
+        VERY_LOW = "very_low", "Very low"
+
+    therapy = models.ForeignKey("therapies.Therapy", on_delete=models.PROTECT, related_name="verdicts")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="verdicts")
+    status = models.CharField(max_length=20, choices=Status.choices)
+    certainty = models.CharField(max_length=10, choices=Certainty.choices)
+    summary = models.TextField(help_text="One paragraph a clinician can read in a minute.")
+    key_takeaways = models.JSONField(default=list, blank=True)
+    limitations = models.TextField(blank=True)
+    mechanism_notes = models.TextField(blank=True)
+    reviewed_on = models.DateField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    review_interval_months = models.PositiveSmallIntegerField(default=12)
+    needs_review = models.BooleanField(default=False)
+    review_reasons = models.JSONField(default=list, blank=True)
+    references = models.ManyToManyField(
+        "references.Reference", through="VerdictReference", blank=True, related_name="verdicts"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["condition", "therapy"]
+        constraints = [
+            models.UniqueConstraint(fields=["therapy", "condition"], name="one_verdict_per_pair")
+        ]
+        indexes = [models.Index(fields=["needs_review", "status"], name="verdict_review_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.therapy} for {self.condition}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("evidence:pair-detail", args=[self.condition.slug, self.therapy.slug])
+
+
+class VerdictReference(models.Model):
+    """A source the verdict rests on besides its studies (background, prevalence, reviews)."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE)
+    reference = models.ForeignKey("references.Reference", on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "reference"], name="verdict_reference_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict_id} cites {self.reference_id}"
+
+
+class Study(models.Model):
+    class RiskOfBias(models.TextChoices):
+        LOW = "low", "Low"
+        SOME_CONCERNS = "some_concerns", "Some concerns"
+        HIGH = "high", "High"
+        UNCLEAR = "unclear", "Unclear"
+
+    class EffectMeasure(models.TextChoices):
+        RR = "RR", "Risk ratio"
+        OR = "OR", "Odds ratio"
+        HR = "HR", "Hazard ratio"
+        RD = "RD", "Risk difference"
+        MD = "MD", "Mean difference"
+        SMD = "SMD", "Standardised mean difference"
+
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, related_name="studies"
+    )
+    therapy = models.ForeignKey("therapies.Therapy", on_delete=models.PROTECT, related_name="studies")
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="studies")
+    # The verdict of the same therapy x condition pair, when one exists; kept in step by
+    # evidence.services so that editors can curate studies inline under a verdict.
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.SET_NULL, null=True, blank=True, related_name="studies"
+    )
+    design = models.CharField(max_length=24, choices=Design.choices)
+    species = models.CharField(max_length=100, default="human")
+    participants = models.IntegerField(null=True, blank=True)
+    population = models.CharField(max_length=500, blank=True)
+    dose_regimen = models.CharField("dose and regimen", max_length=500, blank=True)
+    comparator = models.CharField(max_length=300, blank=True)
+    follow_up = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(
+        max_length=200, blank=True, help_text="The outcome the effect size measures."
+    )
+    outcome_summary = models.TextField()
+    direction = models.CharField(max_length=12, choices=Direction.choices)
+    risk_of_bias = models.CharField(
+        max_length=16, choices=RiskOfBias.choices, default=RiskOfBias.UNCLEAR
+    )
+    effect_measure = models.CharField(max_length=4, choices=EffectMeasure.choices, blank=True)
+    effect_size = models.FloatField(null=True, blank=True)
+    ci_lower = models.FloatField("95% CI lower", null=True, blank=True)
+    ci_upper = models.FloatField("95% CI upper", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["condition", "therapy", "id"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__isnull=True) | Q(participants__gte=0),
+                name="study_participants_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(effect_size__isnull=True) | ~Q(effect_measure=""),
+                name="study_effect_has_measure",
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_lower__isnull=True)
+                | Q(ci_upper__isnull=True)
+                | Q(ci_lower__lte=F("ci_upper")),
+                name="study_ci_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "therapy", "condition", "outcome"],
+                name="study_unique_per_reference_pair_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapy", "condition", "direction"], name="study_pair_idx"),
+            models.Index(fields=["condition", "direction"], name="study_condition_idx"),
+            models.Index(fields=["design"], name="study_design_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_design_display()}: {self.reference}"
+
+
+class GuidelinePosition(models.Model):
+    class Position(models.TextChoices):
+        RECOMMENDED = "recommended", "Recommended"
+        CONDITIONAL = "conditional", "Conditional"
+        NOT_SUPPORTED = "not_supported", "Not supported"
+        NO_POSITION = "no_position", "No position"
+
+    therapy = models.ForeignKey(
+        "therapies.Therapy", on_delete=models.PROTECT, related_name="guideline_positions"
+    )
+    condition = models.ForeignKey(
+        Condition, on_delete=models.PROTECT, related_name="guideline_positions"
+    )
+    issuing_body = models.CharField(max_length=300)
+    document = models.CharField(max_length=500)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    position = models.CharField(max_length=16, choices=Position.choices)
+    summary = models.TextField(blank=True)
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="guideline_positions",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["condition", "therapy", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["therapy", "condition", "issuing_body", "document"],
+                name="guideline_position_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1900, year__lte=2100),
+                name="guideline_year_sane",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuing_body}: {self.get_position_display()} ({self.therapy} for {self.condition})"

@@ -1,0 +1,163 @@
+"""Bibliographic references (DOI / PMID / PMCID) and the notices that amend them."""
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower, Upper
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+
+class RetractionStatus(models.TextChoices):
+    NONE = "none", "None"
+    CORRECTED = "corrected", "Corrected"
+    EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
+    RETRACTED = "retracted", "Retracted"
+
+
+class Reference(models.Model):
+    """One published work. Identifiers are stored normalised (see references.identifiers)."""
+
+    class Source(models.TextChoices):
+        PUBMED = "pubmed", "PubMed"
+        CROSSREF = "crossref", "Crossref"
+        FILE = "file", "Imported file"
+        MANUAL = "manual", "Entered by an editor"
+
+    doi = models.CharField("DOI", max_length=255, unique=True, null=True, blank=True)
+    pmid = models.CharField("PMID", max_length=12, unique=True, null=True, blank=True)
+    pmcid = models.CharField("PMCID", max_length=16, unique=True, null=True, blank=True)
+    title = models.TextField()
+    # [{"family", "given", "initials", "suffix", "orcid", "collective"}] in author order.
+    authors = models.JSONField(default=list, blank=True)
+    journal = models.CharField(max_length=500, blank=True)
+    journal_abbreviation = models.CharField(max_length=255, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    publication_date = models.CharField(
+        max_length=40, blank=True, help_text="As precise as the source gives it, e.g. 1995-05."
+    )
+    volume = models.CharField(max_length=50, blank=True)
+    issue = models.CharField(max_length=50, blank=True)
+    pages = models.CharField(max_length=50, blank=True)
+    abstract = models.TextField(blank=True)
+    publication_types = models.JSONField(default=list, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    retraction_status = models.CharField(
+        max_length=24, choices=RetractionStatus.choices, default=RetractionStatus.NONE
+    )
+    last_refreshed = models.DateTimeField(null=True, blank=True)
+    # Which source supplied each field: {"title": "pubmed", "pages": "crossref", ...}.
+    sources = models.JSONField(default=dict, blank=True)
+    locked_fields = models.JSONField(
+        default=list, blank=True, help_text="Fields an editor fixed; refreshes never overwrite them."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(year__isnull=True) | Q(year__gte=1600, year__lte=2100),
+                name="reference_year_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(doi__isnull=True) | (~Q(doi="") & Q(doi=Lower("doi"))),
+                name="reference_doi_normalised",
+            ),
+            models.CheckConstraint(
+                condition=Q(pmid__isnull=True) | ~Q(pmid=""), name="reference_pmid_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(pmcid__isnull=True) | (~Q(pmcid="") & Q(pmcid=Upper("pmcid"))),
+                name="reference_pmcid_normalised",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["retraction_status"], name="reference_retraction_idx"),
+            models.Index(fields=["last_refreshed"], name="reference_refreshed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        first = self.first_author_label
+        year = f" {self.year}" if self.year else ""
+        return f"{first}{year}: {self.title[:80]}" if first else self.title[:100]
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:references_reference_change", args=[self.pk])
+
+    @property
+    def first_author_label(self) -> str:
+        if not self.authors:
+            return ""
+        first = self.authors[0]
+        return first.get("collective") or first.get("family") or ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
+
+    @property
+    def is_retracted(self) -> bool:
+        return self.retraction_status == RetractionStatus.RETRACTED
+
+
+class ReferenceNotice(models.Model):
+    """A retraction, correction or expression of concern attached to a Reference.
+
+    Notices are only ever added by refreshes, so a later answer that omits one never
+    erases it.
+    """
+
+    class Type(models.TextChoices):
+        RETRACTION = "retraction", "Retraction"
+        CORRECTION = "correction", "Correction / erratum"
+        EXPRESSION_OF_CONCERN = "expression_of_concern", "Expression of concern"
+        RETRACTED_AND_REPUBLISHED = "retracted_and_republished", "Retracted and republished"
+        UPDATE = "update", "Update"
+
+    reference = models.ForeignKey(Reference, on_delete=models.CASCADE, related_name="notices")
+    type = models.CharField(max_length=32, choices=Type.choices)
+    doi = models.CharField("notice DOI", max_length=255, blank=True)
+    pmid = models.CharField("notice PMID", max_length=12, blank=True)
+    date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=64)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["reference", "date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference", "type", "doi", "pmid"], name="notice_unique_per_reference"
+            )
+        ]
+
+    def __str__(self) -> str:
+        ident = self.doi or (f"PMID {self.pmid}" if self.pmid else "")
+        return f"{self.get_type_display()} {ident}".strip()
+
+
+class ReferenceSourceRecord(models.Model):
+    """The raw upstream record behind a Reference, kept compressed for re-parsing."""
+
+    reference = models.ForeignKey(
+        Reference, on_delete=models.CASCADE, related_name="source_records"
+    )
+    source = models.CharField(max_length=16, choices=Reference.Source.choices)
+    content_type = models.CharField(max_length=64)
+    raw_gzip = models.BinaryField()
+    fetched_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["reference", "source"], name="one_raw_record_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} record for reference {self.reference_id}"
