@@ -17,7 +17,10 @@ class Condition(models.Model):
     )
     prevalence_note = models.TextField(blank=True)
     prevalence_reference = models.ForeignKey(
-        "references.Reference", on_delete=models.PROTECT, null=True, blank=True,
+        "references.Reference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -27,7 +30,8 @@ class Condition(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")), name="condition_not_own_parent"
+                condition=Q(parent__isnull=True) | ~Q(parent=F("pk")),
+                name="condition_not_own_parent",
             )
         ]
 
@@ -77,7 +81,9 @@ class Verdict(models.Model):
         LOW = "low", "Low"
         VERY_LOW = "very_low", "Very low"
 
-    therapy = models.ForeignKey("therapies.Therapy", on_delete=models.PROTECT, related_name="verdicts")
+    therapy = models.ForeignKey(
+        "therapies.Therapy", on_delete=models.PROTECT, related_name="verdicts"
+    )
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="verdicts")
     status = models.CharField(max_length=20, choices=Status.choices)
     certainty = models.CharField(max_length=10, choices=Certainty.choices)
@@ -87,7 +93,10 @@ class Verdict(models.Model):
     mechanism_notes = models.TextField(blank=True)
     reviewed_on = models.DateField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     review_interval_months = models.PositiveSmallIntegerField(default=12)
@@ -124,7 +133,9 @@ class VerdictReference(models.Model):
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["verdict", "reference"], name="verdict_reference_unique")
+            models.UniqueConstraint(
+                fields=["verdict", "reference"], name="verdict_reference_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -149,7 +160,9 @@ class Study(models.Model):
     reference = models.ForeignKey(
         "references.Reference", on_delete=models.PROTECT, related_name="studies"
     )
-    therapy = models.ForeignKey("therapies.Therapy", on_delete=models.PROTECT, related_name="studies")
+    therapy = models.ForeignKey(
+        "therapies.Therapy", on_delete=models.PROTECT, related_name="studies"
+    )
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="studies")
     # The verdict of the same therapy x condition pair, when one exists; kept in step by
     # evidence.services so that editors can curate studies inline under a verdict.
@@ -231,7 +244,10 @@ class GuidelinePosition(models.Model):
     position = models.CharField(max_length=16, choices=Position.choices)
     summary = models.TextField(blank=True)
     reference = models.ForeignKey(
-        "references.Reference", on_delete=models.PROTECT, null=True, blank=True,
+        "references.Reference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="guideline_positions",
     )
 
@@ -251,4 +267,5 @@ class GuidelinePosition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.issuing_body}: {self.get_position_display()} ({self.therapy} for {self.condition})"
+        position = self.get_position_display()
+        return f"{self.issuing_body}: {position} ({self.therapy} for {self.condition})"

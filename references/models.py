@@ -48,7 +48,9 @@ class Reference(models.Model):
     # Which source supplied each field: {"title": "pubmed", "pages": "crossref", ...}.
     sources = models.JSONField(default=dict, blank=True)
     locked_fields = models.JSONField(
-        default=list, blank=True, help_text="Fields an editor fixed; refreshes never overwrite them."
+        default=list,
+        blank=True,
+        help_text="Fields an editor fixed; refreshes never overwrite them.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -156,7 +158,9 @@ class ReferenceSourceRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["reference", "source"], name="one_raw_record_per_source")
+            models.UniqueConstraint(
+                fields=["reference", "source"], name="one_raw_record_per_source"
+            )
         ]
 
     def __str__(self) -> str:

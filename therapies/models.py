@@ -12,7 +12,9 @@ class Therapy(models.Model):
     drug_class = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     aliases = models.JSONField(
-        default=list, blank=True, help_text="Other names, e.g. IVIG, IVIg, intravenous immunoglobulin."
+        default=list,
+        blank=True,
+        help_text="Other names, e.g. IVIG, IVIg, intravenous immunoglobulin.",
     )
     cost_and_supply_note = models.TextField(blank=True)
 
@@ -92,7 +94,9 @@ class AdverseEffect(models.Model):
     risk_factors = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     references = models.ManyToManyField(
-        "references.Reference", through="AdverseEffectReference", blank=True,
+        "references.Reference",
+        through="AdverseEffectReference",
+        blank=True,
         related_name="adverse_effects",
     )
 
@@ -129,14 +133,14 @@ class Contraindication(models.Model):
         ABSOLUTE = "absolute", "Absolute"
         RELATIVE = "relative", "Relative (use with caution)"
 
-    therapy = models.ForeignKey(
-        Therapy, on_delete=models.CASCADE, related_name="contraindications"
-    )
+    therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="contraindications")
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ABSOLUTE)
     reason = models.TextField()
     references = models.ManyToManyField(
-        "references.Reference", through="ContraindicationReference", blank=True,
+        "references.Reference",
+        through="ContraindicationReference",
+        blank=True,
         related_name="contraindications",
     )
 

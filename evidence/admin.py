@@ -1,0 +1,86 @@
+"""Admin for conditions, studies, guideline positions and verdicts.
+
+Studies are curated inline under their verdict; the inline takes its therapy and
+condition from the verdict so the two can never disagree.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
+
+
+@admin.register(Condition)
+class ConditionAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "parent"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "slug", "synonyms", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["parent", "prevalence_reference"]
+    list_select_related = ["parent"]
+
+
+class StudyInline(admin.StackedInline):
+    model = Study
+    fk_name = "verdict"
+    extra = 0
+    autocomplete_fields = ["reference"]
+    exclude = ["therapy", "condition"]
+    show_change_link = True
+
+
+class VerdictReferenceInline(admin.TabularInline):
+    model = VerdictReference
+    extra = 0
+    autocomplete_fields = ["reference"]
+
+
+@admin.register(Verdict)
+class VerdictAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "__str__",
+        "status",
+        "certainty",
+        "needs_review",
+        "reviewed_on",
+        "condition",
+        "therapy",
+    ]
+    list_filter = ["needs_review", "status", "certainty", "condition", "therapy"]
+    search_fields = ["therapy__name", "condition__name", "summary"]
+    autocomplete_fields = ["therapy", "condition"]
+    list_select_related = ["therapy", "condition"]
+    readonly_fields = ["updated_at"]
+    inlines = [VerdictReferenceInline, StudyInline]
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Study:
+            verdict = form.instance
+            for study in formset.save(commit=False):
+                study.therapy_id = verdict.therapy_id
+                study.condition_id = verdict.condition_id
+                study.save()
+            for obj in formset.deleted_objects:
+                obj.delete()
+            formset.save_m2m()
+            return
+        super().save_formset(request, form, formset, change)
+
+
+@admin.register(Study)
+class StudyAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "therapy", "condition", "design", "participants", "direction"]
+    list_filter = ["design", "direction", "risk_of_bias", "therapy", "condition"]
+    search_fields = ["reference__title", "reference__doi", "reference__pmid", "outcome_summary"]
+    autocomplete_fields = ["reference", "therapy", "condition"]
+    readonly_fields = ["verdict"]
+    list_select_related = ["reference", "therapy", "condition"]
+
+
+@admin.register(GuidelinePosition)
+class GuidelinePositionAdmin(SimpleHistoryAdmin):
+    list_display = ["issuing_body", "document", "year", "position", "therapy", "condition"]
+    list_filter = ["position", "therapy", "condition"]
+    search_fields = ["issuing_body", "document", "summary"]
+    autocomplete_fields = ["therapy", "condition", "reference"]
+    list_select_related = ["therapy", "condition"]
