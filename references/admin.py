@@ -1,9 +1,22 @@
 """Admin for references: search by identifier or title, retraction filters, locked fields."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Reference, ReferenceNotice, ReferenceSourceRecord
+from .forms import ImportCitationsForm
+from .models import ImportJob, ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
+from .services.jobs import (
+    ImportRejected,
+    import_job_create_for_file,
+    import_job_create_for_identifiers,
+    refresh_job_create,
+)
+from .tasks import enqueue_import_job
 
 
 class ReferenceNoticeInline(admin.TabularInline):
@@ -38,6 +51,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "doi", "pmid", "pmcid", "journal"]
     readonly_fields = ["last_refreshed", "sources", "created_at", "updated_at"]
     inlines = [ReferenceNoticeInline, ReferenceSourceRecordInline]
+    actions = ["refresh_from_upstream"]
     fieldsets = [
         (None, {"fields": ["title", "authors", "journal", "journal_abbreviation"]}),
         ("Identifiers", {"fields": ["doi", "pmid", "pmcid", "url"]}),
@@ -59,6 +73,32 @@ class ReferenceAdmin(SimpleHistoryAdmin):
         ("Provenance", {"fields": ["sources", "last_refreshed", "created_at", "updated_at"]}),
     ]
 
+    @admin.action(description="Refresh from PubMed/Crossref", permissions=["change"])
+    def refresh_from_upstream(self, request, queryset):
+        with transaction.atomic():
+            job = refresh_job_create(
+                reference_ids=list(queryset.values_list("pk", flat=True)), user=request.user
+            )
+            if job is None:
+                self.message_user(
+                    request,
+                    "None of the selected references has a DOI, PMID or PMCID.",
+                    messages.WARNING,
+                )
+                return None
+            enqueue_import_job(job.pk)
+        url = reverse("admin:references_importjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Refresh started for {} reference(s): <a href="{}">job #{}</a>.',
+                job.total,
+                url,
+                job.pk,
+            ),
+        )
+        return None
+
 
 @admin.register(ReferenceNotice)
 class ReferenceNoticeAdmin(admin.ModelAdmin):
@@ -67,3 +107,133 @@ class ReferenceNoticeAdmin(admin.ModelAdmin):
     search_fields = ["reference__title", "doi", "pmid", "reference__doi", "reference__pmid"]
     autocomplete_fields = ["reference"]
     list_select_related = ["reference"]
+
+
+class FailedItemInline(admin.TabularInline):
+    model = ImportJobItem
+    verbose_name = "failed item"
+    verbose_name_plural = "failed items (line and reason)"
+    fields = ["line", "raw", "message"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(status=ImportJobItem.Status.FAILED)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Jobs are started from the "Import citations" page (this model's add page)."""
+
+    list_display = [
+        "__str__",
+        "kind",
+        "status",
+        "progress",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "failed_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["kind", "status"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "kind",
+        "status",
+        "progress",
+        "created_by",
+        "filename",
+        "file_format",
+        "total",
+        "processed",
+        "created_count",
+        "updated_count",
+        "unchanged_count",
+        "failed_count",
+        "error",
+        "attempts",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "all_items",
+    ]
+    exclude = ["upload"]
+    inlines = [FailedItemInline]
+    change_form_template = "admin/references/importjob/change_form.html"
+
+    @admin.display(description="progress")
+    def progress(self, job):
+        return f"{job.processed} / {job.total} ({job.progress_percent}%)"
+
+    @admin.display(description="items")
+    def all_items(self, job):
+        url = reverse("admin:references_importjobitem_changelist") + f"?job__id__exact={job.pk}"
+        return format_html('<a href="{}">All {} items</a>', url, job.total)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def add_view(self, request, form_url="", extra_context=None):
+        form = ImportCitationsForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                job = self._start_jobs(request, form)
+            except ImportRejected as exc:
+                form.add_error(None, str(exc))
+            else:
+                return redirect("admin:references_importjob_change", job.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Import citations",
+            "form": form,
+            "opts": self.model._meta,
+            "has_view_permission": self.has_view_permission(request),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/references/importjob/import.html", context)
+
+    @transaction.atomic
+    def _start_jobs(self, request, form) -> ImportJob:
+        jobs = []
+        text = form.cleaned_data.get("identifiers", "")
+        if text.strip():
+            job, errors = import_job_create_for_identifiers(text=text, user=request.user)
+            jobs.append(job)
+            for error in errors:
+                self.message_user(
+                    request, f"Line {error.line}: {error.raw}: {error.message}", messages.WARNING
+                )
+        upload = form.cleaned_data.get("file")
+        if upload:
+            jobs.append(
+                import_job_create_for_file(
+                    data=upload.read(), filename=upload.name, user=request.user
+                )
+            )
+        for job in jobs:
+            enqueue_import_job(job.pk)
+        return jobs[-1]
+
+
+@admin.register(ImportJobItem)
+class ImportJobItemAdmin(admin.ModelAdmin):
+    list_display = ["job", "position", "line", "raw", "status", "message", "reference"]
+    list_filter = ["status", "job__kind"]
+    search_fields = ["raw", "value", "message"]
+    list_select_related = ["job", "reference"]
+    readonly_fields = [f.name for f in ImportJobItem._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,7 +1,8 @@
 """Bibliographic references (DOI / PMID / PMCID) and the notices that amend them."""
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -165,3 +166,95 @@ class ReferenceSourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} record for reference {self.reference_id}"
+
+
+class ImportJob(models.Model):
+    """A visible record of one import or refresh: what was asked, what happened to each."""
+
+    class Kind(models.TextChoices):
+        IDENTIFIERS = "identifiers", "Identifiers"
+        FILE = "file", "File upload"
+        REFRESH = "refresh", "Refresh"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        PARTIAL = "partial", "Finished with failures"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    filename = models.CharField(max_length=255, blank=True)
+    file_format = models.CharField(max_length=16, blank=True)
+    upload = models.BinaryField(blank=True, default=b"", editable=False)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    failed_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the job as a whole failed, if it did.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(processed__lte=F("total")), name="import_job_progress_bounded"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} job #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        return 100 if not self.total else round(100 * self.processed / self.total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
+
+
+class ImportJobItem(models.Model):
+    """One identifier (or one file record) of an ImportJob and what became of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        UNCHANGED = "unchanged", "Unchanged"
+        FAILED = "failed", "Failed"
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField()
+    raw = models.CharField(max_length=1000, help_text="The identifier or record as given.")
+    kind = models.CharField(max_length=8, blank=True)
+    value = models.CharField(max_length=255, blank=True, help_text="Normalised identifier.")
+    line = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    message = models.TextField(blank=True)
+    reference = models.ForeignKey(
+        Reference, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="import_item_position_unique")
+        ]
+        indexes = [models.Index(fields=["job", "status"], name="import_item_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.raw}: {self.get_status_display()}"

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,106 +16,309 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalReference',
+            name="HistoricalReference",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('doi', models.CharField(blank=True, db_index=True, max_length=255, null=True, verbose_name='DOI')),
-                ('pmid', models.CharField(blank=True, db_index=True, max_length=12, null=True, verbose_name='PMID')),
-                ('pmcid', models.CharField(blank=True, db_index=True, max_length=16, null=True, verbose_name='PMCID')),
-                ('title', models.TextField()),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('journal', models.CharField(blank=True, max_length=500)),
-                ('journal_abbreviation', models.CharField(blank=True, max_length=255)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('publication_date', models.CharField(blank=True, help_text='As precise as the source gives it, e.g. 1995-05.', max_length=40)),
-                ('volume', models.CharField(blank=True, max_length=50)),
-                ('issue', models.CharField(blank=True, max_length=50)),
-                ('pages', models.CharField(blank=True, max_length=50)),
-                ('abstract', models.TextField(blank=True)),
-                ('publication_types', models.JSONField(blank=True, default=list)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('retraction_status', models.CharField(choices=[('none', 'None'), ('corrected', 'Corrected'), ('expression_of_concern', 'Expression of concern'), ('retracted', 'Retracted')], default='none', max_length=24)),
-                ('last_refreshed', models.DateTimeField(blank=True, null=True)),
-                ('sources', models.JSONField(blank=True, default=dict)),
-                ('locked_fields', models.JSONField(blank=True, default=list, help_text='Fields an editor fixed; refreshes never overwrite them.')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doi",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=255, null=True, verbose_name="DOI"
+                    ),
+                ),
+                (
+                    "pmid",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=12, null=True, verbose_name="PMID"
+                    ),
+                ),
+                (
+                    "pmcid",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=16, null=True, verbose_name="PMCID"
+                    ),
+                ),
+                ("title", models.TextField()),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("journal", models.CharField(blank=True, max_length=500)),
+                ("journal_abbreviation", models.CharField(blank=True, max_length=255)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "publication_date",
+                    models.CharField(
+                        blank=True,
+                        help_text="As precise as the source gives it, e.g. 1995-05.",
+                        max_length=40,
+                    ),
+                ),
+                ("volume", models.CharField(blank=True, max_length=50)),
+                ("issue", models.CharField(blank=True, max_length=50)),
+                ("pages", models.CharField(blank=True, max_length=50)),
+                ("abstract", models.TextField(blank=True)),
+                ("publication_types", models.JSONField(blank=True, default=list)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                (
+                    "retraction_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("corrected", "Corrected"),
+                            ("expression_of_concern", "Expression of concern"),
+                            ("retracted", "Retracted"),
+                        ],
+                        default="none",
+                        max_length=24,
+                    ),
+                ),
+                ("last_refreshed", models.DateTimeField(blank=True, null=True)),
+                ("sources", models.JSONField(blank=True, default=dict)),
+                (
+                    "locked_fields",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Fields an editor fixed; refreshes never overwrite them.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical reference',
-                'verbose_name_plural': 'historical references',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical reference",
+                "verbose_name_plural": "historical references",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Reference',
+            name="Reference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('doi', models.CharField(blank=True, max_length=255, null=True, unique=True, verbose_name='DOI')),
-                ('pmid', models.CharField(blank=True, max_length=12, null=True, unique=True, verbose_name='PMID')),
-                ('pmcid', models.CharField(blank=True, max_length=16, null=True, unique=True, verbose_name='PMCID')),
-                ('title', models.TextField()),
-                ('authors', models.JSONField(blank=True, default=list)),
-                ('journal', models.CharField(blank=True, max_length=500)),
-                ('journal_abbreviation', models.CharField(blank=True, max_length=255)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('publication_date', models.CharField(blank=True, help_text='As precise as the source gives it, e.g. 1995-05.', max_length=40)),
-                ('volume', models.CharField(blank=True, max_length=50)),
-                ('issue', models.CharField(blank=True, max_length=50)),
-                ('pages', models.CharField(blank=True, max_length=50)),
-                ('abstract', models.TextField(blank=True)),
-                ('publication_types', models.JSONField(blank=True, default=list)),
-                ('url', models.URLField(blank=True, max_length=1000)),
-                ('retraction_status', models.CharField(choices=[('none', 'None'), ('corrected', 'Corrected'), ('expression_of_concern', 'Expression of concern'), ('retracted', 'Retracted')], default='none', max_length=24)),
-                ('last_refreshed', models.DateTimeField(blank=True, null=True)),
-                ('sources', models.JSONField(blank=True, default=dict)),
-                ('locked_fields', models.JSONField(blank=True, default=list, help_text='Fields an editor fixed; refreshes never overwrite them.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "doi",
+                    models.CharField(
+                        blank=True, max_length=255, null=True, unique=True, verbose_name="DOI"
+                    ),
+                ),
+                (
+                    "pmid",
+                    models.CharField(
+                        blank=True, max_length=12, null=True, unique=True, verbose_name="PMID"
+                    ),
+                ),
+                (
+                    "pmcid",
+                    models.CharField(
+                        blank=True, max_length=16, null=True, unique=True, verbose_name="PMCID"
+                    ),
+                ),
+                ("title", models.TextField()),
+                ("authors", models.JSONField(blank=True, default=list)),
+                ("journal", models.CharField(blank=True, max_length=500)),
+                ("journal_abbreviation", models.CharField(blank=True, max_length=255)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "publication_date",
+                    models.CharField(
+                        blank=True,
+                        help_text="As precise as the source gives it, e.g. 1995-05.",
+                        max_length=40,
+                    ),
+                ),
+                ("volume", models.CharField(blank=True, max_length=50)),
+                ("issue", models.CharField(blank=True, max_length=50)),
+                ("pages", models.CharField(blank=True, max_length=50)),
+                ("abstract", models.TextField(blank=True)),
+                ("publication_types", models.JSONField(blank=True, default=list)),
+                ("url", models.URLField(blank=True, max_length=1000)),
+                (
+                    "retraction_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("corrected", "Corrected"),
+                            ("expression_of_concern", "Expression of concern"),
+                            ("retracted", "Retracted"),
+                        ],
+                        default="none",
+                        max_length=24,
+                    ),
+                ),
+                ("last_refreshed", models.DateTimeField(blank=True, null=True)),
+                ("sources", models.JSONField(blank=True, default=dict)),
+                (
+                    "locked_fields",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Fields an editor fixed; refreshes never overwrite them.",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['-year', 'title'],
-                'indexes': [models.Index(fields=['retraction_status'], name='reference_retraction_idx'), models.Index(fields=['last_refreshed'], name='reference_refreshed_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('year__isnull', True), models.Q(('year__gte', 1600), ('year__lte', 2100)), _connector='OR'), name='reference_year_sane'), models.CheckConstraint(condition=models.Q(('doi__isnull', True), models.Q(models.Q(('doi', ''), _negated=True), ('doi', django.db.models.functions.text.Lower('doi'))), _connector='OR'), name='reference_doi_normalised'), models.CheckConstraint(condition=models.Q(('pmid__isnull', True), models.Q(('pmid', ''), _negated=True), _connector='OR'), name='reference_pmid_not_blank'), models.CheckConstraint(condition=models.Q(('pmcid__isnull', True), models.Q(models.Q(('pmcid', ''), _negated=True), ('pmcid', django.db.models.functions.text.Upper('pmcid'))), _connector='OR'), name='reference_pmcid_normalised')],
+                "ordering": ["-year", "title"],
+                "indexes": [
+                    models.Index(fields=["retraction_status"], name="reference_retraction_idx"),
+                    models.Index(fields=["last_refreshed"], name="reference_refreshed_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("year__isnull", True),
+                            models.Q(("year__gte", 1600), ("year__lte", 2100)),
+                            _connector="OR",
+                        ),
+                        name="reference_year_sane",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("doi__isnull", True),
+                            models.Q(
+                                models.Q(("doi", ""), _negated=True),
+                                ("doi", django.db.models.functions.text.Lower("doi")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reference_doi_normalised",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("pmid__isnull", True),
+                            models.Q(("pmid", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="reference_pmid_not_blank",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("pmcid__isnull", True),
+                            models.Q(
+                                models.Q(("pmcid", ""), _negated=True),
+                                ("pmcid", django.db.models.functions.text.Upper("pmcid")),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="reference_pmcid_normalised",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceNotice',
+            name="ReferenceNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('type', models.CharField(choices=[('retraction', 'Retraction'), ('correction', 'Correction / erratum'), ('expression_of_concern', 'Expression of concern'), ('retracted_and_republished', 'Retracted and republished'), ('update', 'Update')], max_length=32)),
-                ('doi', models.CharField(blank=True, max_length=255, verbose_name='notice DOI')),
-                ('pmid', models.CharField(blank=True, max_length=12, verbose_name='notice PMID')),
-                ('date', models.DateField(blank=True, null=True)),
-                ('source', models.CharField(max_length=64)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("retraction", "Retraction"),
+                            ("correction", "Correction / erratum"),
+                            ("expression_of_concern", "Expression of concern"),
+                            ("retracted_and_republished", "Retracted and republished"),
+                            ("update", "Update"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("doi", models.CharField(blank=True, max_length=255, verbose_name="notice DOI")),
+                ("pmid", models.CharField(blank=True, max_length=12, verbose_name="notice PMID")),
+                ("date", models.DateField(blank=True, null=True)),
+                ("source", models.CharField(max_length=64)),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="references.reference",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['reference', 'date', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('reference', 'type', 'doi', 'pmid'), name='notice_unique_per_reference')],
+                "ordering": ["reference", "date", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("reference", "type", "doi", "pmid"),
+                        name="notice_unique_per_reference",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferenceSourceRecord',
+            name="ReferenceSourceRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('pubmed', 'PubMed'), ('crossref', 'Crossref'), ('file', 'Imported file'), ('manual', 'Entered by an editor')], max_length=16)),
-                ('content_type', models.CharField(max_length=64)),
-                ('raw_gzip', models.BinaryField()),
-                ('fetched_at', models.DateTimeField()),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='source_records', to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("pubmed", "PubMed"),
+                            ("crossref", "Crossref"),
+                            ("file", "Imported file"),
+                            ("manual", "Entered by an editor"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=64)),
+                ("raw_gzip", models.BinaryField()),
+                ("fetched_at", models.DateTimeField()),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="source_records",
+                        to="references.reference",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('reference', 'source'), name='one_raw_record_per_source')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("reference", "source"), name="one_raw_record_per_source"
+                    )
+                ],
             },
         ),
     ]

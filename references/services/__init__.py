@@ -1,0 +1,1 @@
+"""Writes on references: upsert from parsed records, import jobs, refreshes."""

@@ -1,0 +1,125 @@
+"""Fetch what PubMed and Crossref say about a set of identifiers, as parsed records.
+
+Requests are batched: PMIDs go to efetch 200 at a time, DOIs and PMCIDs are resolved to
+PMIDs with OR-ed esearch terms, and every DOI known at the end (asked for, or found in a
+PubMed record) goes to Crossref's ``filter=doi:`` list endpoint. Nothing is written here.
+An unavailable upstream (timeouts, 5xx, 429) raises UpstreamUnavailable so the caller
+can retry before writing anything; an unreadable answer fails the identifiers it covers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from references.parsers.crossref import parse_crossref_work
+from references.parsers.pubmed import parse_pubmed_xml
+from references.parsers.records import BibRecord, ParseError
+from references.sources.http import UpstreamBadResponse
+
+logger = logging.getLogger(__name__)
+
+ESEARCH_TERMS_PER_QUERY = 50
+
+
+@dataclass(frozen=True)
+class FetchFailed:
+    kind: str
+    value: str
+    reason: str
+
+
+@dataclass
+class Fetched:
+    records: list[BibRecord] = field(default_factory=list)
+    failures: list[FetchFailed] = field(default_factory=list)
+
+
+def _chunks(values: Sequence[str], size: int):
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _esearch_pmids(pubmed, values: Sequence[str], tag: str) -> list[str]:
+    pmids: list[str] = []
+    for chunk in _chunks(list(values), ESEARCH_TERMS_PER_QUERY):
+        term = " OR ".join(f'"{value}"[{tag}]' for value in chunk)
+        pmids.extend(pubmed.esearch(term))
+    return pmids
+
+
+def _efetch(pubmed, pmids: Sequence[str], fetched: Fetched) -> list[BibRecord]:
+    records: list[BibRecord] = []
+    for batch, body in pubmed.efetch(list(pmids)):
+        try:
+            parsed = parse_pubmed_xml(body)
+        except ParseError as exc:
+            reason = f"PubMed answered with an unreadable response: {exc}"
+            fetched.failures.extend(FetchFailed("pmid", pmid, reason) for pmid in batch)
+            continue
+        records.extend(parsed.records)
+        fetched.failures.extend(
+            FetchFailed("pmid", pmid, "PubMed has deleted this citation.")
+            for pmid in parsed.deleted_pmids
+        )
+    return records
+
+
+def _pubmed(pubmed, *, dois, pmids, pmcids, fetched: Fetched) -> list[BibRecord]:
+    try:
+        records = _efetch(pubmed, sorted(set(pmids)), fetched) if pmids else []
+        covered = {r.doi for r in records if r.doi}
+        missing_dois = [doi for doi in dois if doi not in covered]
+        extra = set()
+        if missing_dois:
+            extra.update(_esearch_pmids(pubmed, missing_dois, "doi"))
+        if pmcids:
+            extra.update(_esearch_pmids(pubmed, pmcids, "pmcid"))
+        extra -= {r.pmid for r in records}
+        extra -= set(pmids)
+        if extra:
+            records += _efetch(pubmed, sorted(extra), fetched)
+    except UpstreamBadResponse as exc:
+        reason = f"PubMed answered with an unusable response: {exc}"
+        fetched.failures.extend(FetchFailed("pmid", p, reason) for p in pmids)
+        fetched.failures.extend(FetchFailed("pmcid", p, reason) for p in pmcids)
+        return []
+    return records
+
+
+def _crossref(crossref, dois: Sequence[str], fetched: Fetched) -> list[BibRecord]:
+    if not dois:
+        return []
+    try:
+        works = crossref.works(list(dois))
+    except UpstreamBadResponse as exc:
+        reason = f"Crossref answered with an unusable response: {exc}"
+        fetched.failures.extend(FetchFailed("doi", doi, reason) for doi in dois)
+        return []
+    records = []
+    for doi, message in works.items():
+        try:
+            records.append(parse_crossref_work(message))
+        except ParseError as exc:
+            fetched.failures.append(
+                FetchFailed("doi", doi, f"Crossref record could not be read: {exc}")
+            )
+    return records
+
+
+def fetch_records(
+    *,
+    dois: Sequence[str] = (),
+    pmids: Sequence[str] = (),
+    pmcids: Sequence[str] = (),
+    pubmed,
+    crossref,
+) -> Fetched:
+    """PubMed records first, then Crossref's, so that merging prefers PubMed's fields."""
+    fetched = Fetched()
+    pubmed_records = _pubmed(pubmed, dois=dois, pmids=pmids, pmcids=pmcids, fetched=fetched)
+    all_dois = sorted(set(dois) | {r.doi for r in pubmed_records if r.doi})
+    crossref_records = _crossref(crossref, all_dois, fetched)
+    fetched.records = pubmed_records + crossref_records
+    return fetched
