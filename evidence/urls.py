@@ -6,6 +6,7 @@ app_name = "evidence"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition-detail"),
     path(
         "conditions/<slug:condition_slug>/<slug:therapy_slug>/",

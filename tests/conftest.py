@@ -5,6 +5,7 @@ configured; in CI (CI=true) the same condition is a failure, so a missing servic
 never turn a red run green.
 """
 
+import itertools
 import os
 
 import pytest
@@ -31,3 +32,68 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason} (CI=true: a missing service is a failure, not a skip)")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def demo(db):
+    """The IVIG demo (evidence.demo_data), loaded through the services."""
+    from evidence.services import demo_load
+
+    return demo_load()
+
+
+@pytest.fixture
+def add_studies(db):
+    """Bulk-add ``n`` studies, each from its own new reference, to a therapy x condition pair.
+
+    Every seventh reference is retracted, so pages also render their warnings at scale.
+    """
+    from evidence.models import Design, Direction, Study, Verdict
+    from references.models import Reference, RetractionStatus
+
+    pmids = itertools.count(80_000_000)
+    designs = list(Design.values)
+    directions = list(Direction.values)
+    authors = [{"family": f"Author{i}", "initials": "AB"} for i in range(8)]
+
+    def add(n, *, therapy, condition, prefix="bulk"):
+        references = Reference.objects.bulk_create(
+            [
+                Reference(
+                    doi=f"10.9999/{prefix}.{i}",
+                    pmid=str(next(pmids)),
+                    title=f"{prefix} study {i}",
+                    authors=authors,
+                    journal="Journal of Bulk Studies",
+                    journal_abbreviation="J Bulk Stud",
+                    year=1980 + i % 45,
+                    volume=str(i % 40),
+                    issue="1",
+                    pages=f"{i}-{i + 9}",
+                    retraction_status=(
+                        RetractionStatus.RETRACTED if i % 7 == 0 else RetractionStatus.NONE
+                    ),
+                )
+                for i in range(n)
+            ]
+        )
+        verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
+        return Study.objects.bulk_create(
+            [
+                Study(
+                    reference=reference,
+                    therapy=therapy,
+                    condition=condition,
+                    verdict=verdict,
+                    design=designs[i % len(designs)],
+                    participants=10 + i,
+                    dose_regimen="2 g/kg over 5 days",
+                    outcome="Pain",
+                    outcome_summary=f"Result {i}.",
+                    direction=directions[i % len(directions)],
+                )
+                for i, reference in enumerate(references)
+            ]
+        )
+
+    return add

@@ -1,7 +1,11 @@
-"""Therapy pages (placeholder until the page work lands)."""
+"""Therapy pages: one therapy across the conditions it is used for."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
 
 
-def therapy_detail(request, slug):
-    return HttpResponse(slug)
+def therapy_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    overview = selectors.therapy_overview(slug=slug)
+    return render(request, "therapies/therapy_detail.html", {"overview": overview})

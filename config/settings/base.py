@@ -176,3 +176,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Upstream HTTP clients (references/sources): retries, shared rate limits, batching.
+UPSTREAM_MAX_ATTEMPTS = env.int("UPSTREAM_MAX_ATTEMPTS", default=3)
+UPSTREAM_BACKOFF_SECONDS = env.float("UPSTREAM_BACKOFF_SECONDS", default=1.0)
+UPSTREAM_MAX_RETRY_AFTER_SECONDS = env.float("UPSTREAM_MAX_RETRY_AFTER_SECONDS", default=60.0)
+UPSTREAM_RATELIMIT_PREFIX = env("UPSTREAM_RATELIMIT_PREFIX", default="ratelimit:")
+PUBMED_BATCH_SIZE = env.int("PUBMED_BATCH_SIZE", default=200)
+PUBMED_POST_ABOVE_IDS = env.int("PUBMED_POST_ABOVE_IDS", default=50)
+# Unset: NCBI's published limit, 3 requests/s, or 10 with NCBI_API_KEY. Set only to go
+# slower, or against a local fake server (tests, benchmarks).
+PUBMED_RATE_LIMIT_PER_SECOND = env.float("PUBMED_RATE_LIMIT_PER_SECOND", default=None)
+CROSSREF_FILTER_BATCH = env.int("CROSSREF_FILTER_BATCH", default=50)
+# Crossref announces its real limits in x-rate-limit-* / x-concurrency-limit headers; these
+# conservative values (its public pool) apply only until the first answer arrives.
+CROSSREF_RATE_LIMIT_PER_SECOND = env.float("CROSSREF_RATE_LIMIT_PER_SECOND", default=5.0)
+CROSSREF_CONCURRENCY_LIMIT = env.int("CROSSREF_CONCURRENCY_LIMIT", default=1)

@@ -6,205 +6,511 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('references', '0001_initial'),
+        ("references", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalCondition',
+            name="HistoricalCondition",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('slug', models.SlugField(max_length=200)),
-                ('synonyms', models.JSONField(blank=True, default=list)),
-                ('description', models.TextField(blank=True)),
-                ('prevalence_note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                ("slug", models.SlugField(max_length=200)),
+                ("synonyms", models.JSONField(blank=True, default=list)),
+                ("description", models.TextField(blank=True)),
+                ("prevalence_note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical condition',
-                'verbose_name_plural': 'historical conditions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical condition",
+                "verbose_name_plural": "historical conditions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalGuidelinePosition',
+            name="HistoricalGuidelinePosition",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('issuing_body', models.CharField(max_length=300)),
-                ('document', models.CharField(max_length=500)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('position', models.CharField(choices=[('recommended', 'Recommended'), ('conditional', 'Conditional'), ('not_supported', 'Not supported'), ('no_position', 'No position')], max_length=16)),
-                ('summary', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("issuing_body", models.CharField(max_length=300)),
+                ("document", models.CharField(max_length=500)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("recommended", "Recommended"),
+                            ("conditional", "Conditional"),
+                            ("not_supported", "Not supported"),
+                            ("no_position", "No position"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical guideline position',
-                'verbose_name_plural': 'historical guideline positions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical guideline position",
+                "verbose_name_plural": "historical guideline positions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalStudy',
+            name="HistoricalStudy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('design', models.CharField(choices=[('rct', 'Randomised controlled trial'), ('non_randomised_trial', 'Non-randomised controlled trial'), ('cohort', 'Cohort study'), ('case_control', 'Case-control study'), ('case_series', 'Case series'), ('case_report', 'Case report'), ('animal', 'Animal study'), ('in_vitro', 'In-vitro / mechanistic study'), ('systematic_review', 'Systematic review'), ('meta_analysis', 'Meta-analysis'), ('narrative_review', 'Narrative review'), ('guideline', 'Guideline')], max_length=24)),
-                ('species', models.CharField(default='human', max_length=100)),
-                ('participants', models.IntegerField(blank=True, null=True)),
-                ('population', models.CharField(blank=True, max_length=500)),
-                ('dose_regimen', models.CharField(blank=True, max_length=500, verbose_name='dose and regimen')),
-                ('comparator', models.CharField(blank=True, max_length=300)),
-                ('follow_up', models.CharField(blank=True, max_length=200)),
-                ('outcome', models.CharField(blank=True, help_text='The outcome the effect size measures.', max_length=200)),
-                ('outcome_summary', models.TextField()),
-                ('direction', models.CharField(choices=[('benefit', 'Benefit'), ('no_benefit', 'No benefit'), ('mixed', 'Mixed'), ('harm', 'Harm'), ('unclear', 'Unclear')], max_length=12)),
-                ('risk_of_bias', models.CharField(choices=[('low', 'Low'), ('some_concerns', 'Some concerns'), ('high', 'High'), ('unclear', 'Unclear')], default='unclear', max_length=16)),
-                ('effect_measure', models.CharField(blank=True, choices=[('RR', 'Risk ratio'), ('OR', 'Odds ratio'), ('HR', 'Hazard ratio'), ('RD', 'Risk difference'), ('MD', 'Mean difference'), ('SMD', 'Standardised mean difference')], max_length=4)),
-                ('effect_size', models.FloatField(blank=True, null=True)),
-                ('ci_lower', models.FloatField(blank=True, null=True, verbose_name='95% CI lower')),
-                ('ci_upper', models.FloatField(blank=True, null=True, verbose_name='95% CI upper')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "design",
+                    models.CharField(
+                        choices=[
+                            ("rct", "Randomised controlled trial"),
+                            ("non_randomised_trial", "Non-randomised controlled trial"),
+                            ("cohort", "Cohort study"),
+                            ("case_control", "Case-control study"),
+                            ("case_series", "Case series"),
+                            ("case_report", "Case report"),
+                            ("animal", "Animal study"),
+                            ("in_vitro", "In-vitro / mechanistic study"),
+                            ("systematic_review", "Systematic review"),
+                            ("meta_analysis", "Meta-analysis"),
+                            ("narrative_review", "Narrative review"),
+                            ("guideline", "Guideline"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("species", models.CharField(default="human", max_length=100)),
+                ("participants", models.IntegerField(blank=True, null=True)),
+                ("population", models.CharField(blank=True, max_length=500)),
+                (
+                    "dose_regimen",
+                    models.CharField(blank=True, max_length=500, verbose_name="dose and regimen"),
+                ),
+                ("comparator", models.CharField(blank=True, max_length=300)),
+                ("follow_up", models.CharField(blank=True, max_length=200)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        help_text="The outcome the effect size measures.",
+                        max_length=200,
+                    ),
+                ),
+                ("outcome_summary", models.TextField()),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("benefit", "Benefit"),
+                            ("no_benefit", "No benefit"),
+                            ("mixed", "Mixed"),
+                            ("harm", "Harm"),
+                            ("unclear", "Unclear"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "risk_of_bias",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("some_concerns", "Some concerns"),
+                            ("high", "High"),
+                            ("unclear", "Unclear"),
+                        ],
+                        default="unclear",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "effect_measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("RR", "Risk ratio"),
+                            ("OR", "Odds ratio"),
+                            ("HR", "Hazard ratio"),
+                            ("RD", "Risk difference"),
+                            ("MD", "Mean difference"),
+                            ("SMD", "Standardised mean difference"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("effect_size", models.FloatField(blank=True, null=True)),
+                ("ci_lower", models.FloatField(blank=True, null=True, verbose_name="95% CI lower")),
+                ("ci_upper", models.FloatField(blank=True, null=True, verbose_name="95% CI upper")),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical study',
-                'verbose_name_plural': 'historical studies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical study",
+                "verbose_name_plural": "historical studies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalVerdict',
+            name="HistoricalVerdict",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('established', 'Established'), ('supported', 'Supported'), ('investigational', 'Investigational'), ('not_supported', 'Not supported'), ('contraindicated', 'Contraindicated')], max_length=20)),
-                ('certainty', models.CharField(choices=[('high', 'High'), ('moderate', 'Moderate'), ('low', 'Low'), ('very_low', 'Very low')], max_length=10)),
-                ('summary', models.TextField(help_text='One paragraph a clinician can read in a minute.')),
-                ('key_takeaways', models.JSONField(blank=True, default=list)),
-                ('limitations', models.TextField(blank=True)),
-                ('mechanism_notes', models.TextField(blank=True)),
-                ('reviewed_on', models.DateField(blank=True, null=True)),
-                ('review_interval_months', models.PositiveSmallIntegerField(default=12)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('review_reasons', models.JSONField(blank=True, default=list)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("established", "Established"),
+                            ("supported", "Supported"),
+                            ("investigational", "Investigational"),
+                            ("not_supported", "Not supported"),
+                            ("contraindicated", "Contraindicated"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "certainty",
+                    models.CharField(
+                        choices=[
+                            ("high", "High"),
+                            ("moderate", "Moderate"),
+                            ("low", "Low"),
+                            ("very_low", "Very low"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(help_text="One paragraph a clinician can read in a minute."),
+                ),
+                ("key_takeaways", models.JSONField(blank=True, default=list)),
+                ("limitations", models.TextField(blank=True)),
+                ("mechanism_notes", models.TextField(blank=True)),
+                ("reviewed_on", models.DateField(blank=True, null=True)),
+                ("review_interval_months", models.PositiveSmallIntegerField(default=12)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("review_reasons", models.JSONField(blank=True, default=list)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical verdict',
-                'verbose_name_plural': 'historical verdicts',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical verdict",
+                "verbose_name_plural": "historical verdicts",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Study',
+            name="Study",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('design', models.CharField(choices=[('rct', 'Randomised controlled trial'), ('non_randomised_trial', 'Non-randomised controlled trial'), ('cohort', 'Cohort study'), ('case_control', 'Case-control study'), ('case_series', 'Case series'), ('case_report', 'Case report'), ('animal', 'Animal study'), ('in_vitro', 'In-vitro / mechanistic study'), ('systematic_review', 'Systematic review'), ('meta_analysis', 'Meta-analysis'), ('narrative_review', 'Narrative review'), ('guideline', 'Guideline')], max_length=24)),
-                ('species', models.CharField(default='human', max_length=100)),
-                ('participants', models.IntegerField(blank=True, null=True)),
-                ('population', models.CharField(blank=True, max_length=500)),
-                ('dose_regimen', models.CharField(blank=True, max_length=500, verbose_name='dose and regimen')),
-                ('comparator', models.CharField(blank=True, max_length=300)),
-                ('follow_up', models.CharField(blank=True, max_length=200)),
-                ('outcome', models.CharField(blank=True, help_text='The outcome the effect size measures.', max_length=200)),
-                ('outcome_summary', models.TextField()),
-                ('direction', models.CharField(choices=[('benefit', 'Benefit'), ('no_benefit', 'No benefit'), ('mixed', 'Mixed'), ('harm', 'Harm'), ('unclear', 'Unclear')], max_length=12)),
-                ('risk_of_bias', models.CharField(choices=[('low', 'Low'), ('some_concerns', 'Some concerns'), ('high', 'High'), ('unclear', 'Unclear')], default='unclear', max_length=16)),
-                ('effect_measure', models.CharField(blank=True, choices=[('RR', 'Risk ratio'), ('OR', 'Odds ratio'), ('HR', 'Hazard ratio'), ('RD', 'Risk difference'), ('MD', 'Mean difference'), ('SMD', 'Standardised mean difference')], max_length=4)),
-                ('effect_size', models.FloatField(blank=True, null=True)),
-                ('ci_lower', models.FloatField(blank=True, null=True, verbose_name='95% CI lower')),
-                ('ci_upper', models.FloatField(blank=True, null=True, verbose_name='95% CI upper')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "design",
+                    models.CharField(
+                        choices=[
+                            ("rct", "Randomised controlled trial"),
+                            ("non_randomised_trial", "Non-randomised controlled trial"),
+                            ("cohort", "Cohort study"),
+                            ("case_control", "Case-control study"),
+                            ("case_series", "Case series"),
+                            ("case_report", "Case report"),
+                            ("animal", "Animal study"),
+                            ("in_vitro", "In-vitro / mechanistic study"),
+                            ("systematic_review", "Systematic review"),
+                            ("meta_analysis", "Meta-analysis"),
+                            ("narrative_review", "Narrative review"),
+                            ("guideline", "Guideline"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("species", models.CharField(default="human", max_length=100)),
+                ("participants", models.IntegerField(blank=True, null=True)),
+                ("population", models.CharField(blank=True, max_length=500)),
+                (
+                    "dose_regimen",
+                    models.CharField(blank=True, max_length=500, verbose_name="dose and regimen"),
+                ),
+                ("comparator", models.CharField(blank=True, max_length=300)),
+                ("follow_up", models.CharField(blank=True, max_length=200)),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        help_text="The outcome the effect size measures.",
+                        max_length=200,
+                    ),
+                ),
+                ("outcome_summary", models.TextField()),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[
+                            ("benefit", "Benefit"),
+                            ("no_benefit", "No benefit"),
+                            ("mixed", "Mixed"),
+                            ("harm", "Harm"),
+                            ("unclear", "Unclear"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "risk_of_bias",
+                    models.CharField(
+                        choices=[
+                            ("low", "Low"),
+                            ("some_concerns", "Some concerns"),
+                            ("high", "High"),
+                            ("unclear", "Unclear"),
+                        ],
+                        default="unclear",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "effect_measure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("RR", "Risk ratio"),
+                            ("OR", "Odds ratio"),
+                            ("HR", "Hazard ratio"),
+                            ("RD", "Risk difference"),
+                            ("MD", "Mean difference"),
+                            ("SMD", "Standardised mean difference"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                ("effect_size", models.FloatField(blank=True, null=True)),
+                ("ci_lower", models.FloatField(blank=True, null=True, verbose_name="95% CI lower")),
+                ("ci_upper", models.FloatField(blank=True, null=True, verbose_name="95% CI upper")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name_plural': 'studies',
-                'ordering': ['condition', 'therapy', 'id'],
+                "verbose_name_plural": "studies",
+                "ordering": ["condition", "therapy", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Verdict',
+            name="Verdict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('established', 'Established'), ('supported', 'Supported'), ('investigational', 'Investigational'), ('not_supported', 'Not supported'), ('contraindicated', 'Contraindicated')], max_length=20)),
-                ('certainty', models.CharField(choices=[('high', 'High'), ('moderate', 'Moderate'), ('low', 'Low'), ('very_low', 'Very low')], max_length=10)),
-                ('summary', models.TextField(help_text='One paragraph a clinician can read in a minute.')),
-                ('key_takeaways', models.JSONField(blank=True, default=list)),
-                ('limitations', models.TextField(blank=True)),
-                ('mechanism_notes', models.TextField(blank=True)),
-                ('reviewed_on', models.DateField(blank=True, null=True)),
-                ('review_interval_months', models.PositiveSmallIntegerField(default=12)),
-                ('needs_review', models.BooleanField(default=False)),
-                ('review_reasons', models.JSONField(blank=True, default=list)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("established", "Established"),
+                            ("supported", "Supported"),
+                            ("investigational", "Investigational"),
+                            ("not_supported", "Not supported"),
+                            ("contraindicated", "Contraindicated"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "certainty",
+                    models.CharField(
+                        choices=[
+                            ("high", "High"),
+                            ("moderate", "Moderate"),
+                            ("low", "Low"),
+                            ("very_low", "Very low"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "summary",
+                    models.TextField(help_text="One paragraph a clinician can read in a minute."),
+                ),
+                ("key_takeaways", models.JSONField(blank=True, default=list)),
+                ("limitations", models.TextField(blank=True)),
+                ("mechanism_notes", models.TextField(blank=True)),
+                ("reviewed_on", models.DateField(blank=True, null=True)),
+                ("review_interval_months", models.PositiveSmallIntegerField(default=12)),
+                ("needs_review", models.BooleanField(default=False)),
+                ("review_reasons", models.JSONField(blank=True, default=list)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['condition', 'therapy'],
+                "ordering": ["condition", "therapy"],
             },
         ),
         migrations.CreateModel(
-            name='VerdictReference',
+            name="VerdictReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Condition',
+            name="Condition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('synonyms', models.JSONField(blank=True, default=list)),
-                ('description', models.TextField(blank=True)),
-                ('prevalence_note', models.TextField(blank=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='evidence.condition')),
-                ('prevalence_reference', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("synonyms", models.JSONField(blank=True, default=list)),
+                ("description", models.TextField(blank=True)),
+                ("prevalence_note", models.TextField(blank=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="evidence.condition",
+                    ),
+                ),
+                (
+                    "prevalence_reference",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="references.reference",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='GuidelinePosition',
+            name="GuidelinePosition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuing_body', models.CharField(max_length=300)),
-                ('document', models.CharField(max_length=500)),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('position', models.CharField(choices=[('recommended', 'Recommended'), ('conditional', 'Conditional'), ('not_supported', 'Not supported'), ('no_position', 'No position')], max_length=16)),
-                ('summary', models.TextField(blank=True)),
-                ('condition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guideline_positions', to='evidence.condition')),
-                ('reference', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='guideline_positions', to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuing_body", models.CharField(max_length=300)),
+                ("document", models.CharField(max_length=500)),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "position",
+                    models.CharField(
+                        choices=[
+                            ("recommended", "Recommended"),
+                            ("conditional", "Conditional"),
+                            ("not_supported", "Not supported"),
+                            ("no_position", "No position"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guideline_positions",
+                        to="evidence.condition",
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guideline_positions",
+                        to="references.reference",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['condition', 'therapy', '-year'],
+                "ordering": ["condition", "therapy", "-year"],
             },
         ),
     ]

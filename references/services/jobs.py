@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from references.identifiers import InvalidIdentifier, extract_identifiers, parse_identifier
 from references.models import ImportJob, ImportJobItem, Reference
-from references.parsers import parse_file
+from references import parsers
 from references.parsers.records import BibRecord, ParseError
 from references.services.fetch import FetchFailed, fetch_records
 from references.services.upsert import Outcome, references_upsert
@@ -107,7 +107,7 @@ def import_job_create_for_file(*, data: bytes, filename: str, user=None) -> Impo
             f"{filename}: {len(data):,} bytes is over the {MAX_UPLOAD_BYTES:,}-byte limit."
         )
     try:
-        parsed = parse_file(data, filename=filename)
+        parsed = parsers.parse_file(data, filename=filename)
     except ParseError as exc:
         raise ImportRejected(f"{filename}: {exc}") from exc
     items = [
@@ -270,7 +270,7 @@ class _Clients:
 
 
 def _file_records(job: ImportJob) -> dict[int, BibRecord]:
-    parsed = parse_file(bytes(job.upload), filename=job.filename)
+    parsed = parsers.parse_file(bytes(job.upload), filename=job.filename)
     return {record.line or 0: record for record in parsed.records}
 
 

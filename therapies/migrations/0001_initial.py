@@ -7,273 +7,719 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('evidence', '0001_initial'),
-        ('references', '0001_initial'),
+        ("evidence", "0001_initial"),
+        ("references", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdverseEffect',
+            name="AdverseEffect",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('frequency', models.CharField(choices=[('very_common', 'Very common (≥1/10)'), ('common', 'Common (1/100 to 1/10)'), ('uncommon', 'Uncommon (1/1,000 to 1/100)'), ('rare', 'Rare (1/10,000 to 1/1,000)'), ('very_rare', 'Very rare (<1/10,000)'), ('unknown', 'Unknown')], default='unknown', max_length=16)),
-                ('frequency_note', models.CharField(blank=True, max_length=300)),
-                ('severity', models.CharField(choices=[('mild', 'Mild'), ('moderate', 'Moderate'), ('serious', 'Serious'), ('life_threatening', 'Life-threatening')], default='moderate', max_length=16)),
-                ('risk_factors', models.CharField(blank=True, max_length=300)),
-                ('notes', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("very_common", "Very common (≥1/10)"),
+                            ("common", "Common (1/100 to 1/10)"),
+                            ("uncommon", "Uncommon (1/1,000 to 1/100)"),
+                            ("rare", "Rare (1/10,000 to 1/1,000)"),
+                            ("very_rare", "Very rare (<1/10,000)"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                ("frequency_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("mild", "Mild"),
+                            ("moderate", "Moderate"),
+                            ("serious", "Serious"),
+                            ("life_threatening", "Life-threatening"),
+                        ],
+                        default="moderate",
+                        max_length=16,
+                    ),
+                ),
+                ("risk_factors", models.CharField(blank=True, max_length=300)),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['therapy', 'name'],
+                "ordering": ["therapy", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Contraindication',
+            name="Contraindication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('absolute', 'Absolute'), ('relative', 'Relative (use with caution)')], default='absolute', max_length=16)),
-                ('reason', models.TextField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("absolute", "Absolute"),
+                            ("relative", "Relative (use with caution)"),
+                        ],
+                        default="absolute",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField()),
             ],
             options={
-                'ordering': ['therapy', 'name'],
+                "ordering": ["therapy", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Therapy',
+            name="Therapy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('drug_class', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other names, e.g. IVIG, IVIg, intravenous immunoglobulin.')),
-                ('cost_and_supply_note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("drug_class", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other names, e.g. IVIG, IVIg, intravenous immunoglobulin.",
+                    ),
+                ),
+                ("cost_and_supply_note", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name_plural': 'therapies',
-                'ordering': ['name'],
+                "verbose_name_plural": "therapies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='AdverseEffectReference',
+            name="AdverseEffectReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('adverse_effect', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='therapies.adverseeffect')),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "adverse_effect",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="therapies.adverseeffect"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="references.reference"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='adverseeffect',
-            name='references',
-            field=models.ManyToManyField(blank=True, related_name='adverse_effects', through='therapies.AdverseEffectReference', to='references.reference'),
+            model_name="adverseeffect",
+            name="references",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="adverse_effects",
+                through="therapies.AdverseEffectReference",
+                to="references.reference",
+            ),
         ),
         migrations.CreateModel(
-            name='ContraindicationReference',
+            name="ContraindicationReference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contraindication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='therapies.contraindication')),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='references.reference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "contraindication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="therapies.contraindication"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="references.reference"
+                    ),
+                ),
             ],
         ),
         migrations.AddField(
-            model_name='contraindication',
-            name='references',
-            field=models.ManyToManyField(blank=True, related_name='contraindications', through='therapies.ContraindicationReference', to='references.reference'),
+            model_name="contraindication",
+            name="references",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="contraindications",
+                through="therapies.ContraindicationReference",
+                to="references.reference",
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalTherapy',
+            name="HistoricalTherapy",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=200)),
-                ('slug', models.SlugField(max_length=200)),
-                ('drug_class', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other names, e.g. IVIG, IVIg, intravenous immunoglobulin.')),
-                ('cost_and_supply_note', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=200)),
+                ("slug", models.SlugField(max_length=200)),
+                ("drug_class", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "aliases",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Other names, e.g. IVIG, IVIg, intravenous immunoglobulin.",
+                    ),
+                ),
+                ("cost_and_supply_note", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical therapy',
-                'verbose_name_plural': 'historical therapies',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical therapy",
+                "verbose_name_plural": "historical therapies",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RegulatoryStatus',
+            name="RegulatoryStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('FDA', 'FDA (United States)'), ('EMA', 'EMA (European Union)'), ('TGA', 'TGA (Australia)'), ('MHRA', 'MHRA (United Kingdom)'), ('HC', 'Health Canada'), ('other', 'Other')], max_length=8)),
-                ('status', models.CharField(choices=[('approved', 'Approved'), ('off_label', 'Off-label'), ('not_approved', 'Not approved')], max_length=16)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('condition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='regulatory_statuses', to='evidence.condition')),
-                ('therapy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='regulatory_statuses', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("FDA", "FDA (United States)"),
+                            ("EMA", "EMA (European Union)"),
+                            ("TGA", "TGA (Australia)"),
+                            ("MHRA", "MHRA (United Kingdom)"),
+                            ("HC", "Health Canada"),
+                            ("other", "Other"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("off_label", "Off-label"),
+                            ("not_approved", "Not approved"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("date", models.DateField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="regulatory_statuses",
+                        to="evidence.condition",
+                    ),
+                ),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="regulatory_statuses",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'regulatory statuses',
-                'ordering': ['therapy', 'condition', 'agency'],
+                "verbose_name_plural": "regulatory statuses",
+                "ordering": ["therapy", "condition", "agency"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRegulatoryStatus',
+            name="HistoricalRegulatoryStatus",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('agency', models.CharField(choices=[('FDA', 'FDA (United States)'), ('EMA', 'EMA (European Union)'), ('TGA', 'TGA (Australia)'), ('MHRA', 'MHRA (United Kingdom)'), ('HC', 'Health Canada'), ('other', 'Other')], max_length=8)),
-                ('status', models.CharField(choices=[('approved', 'Approved'), ('off_label', 'Off-label'), ('not_approved', 'Not approved')], max_length=16)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('notes', models.CharField(blank=True, max_length=500)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('condition', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='evidence.condition')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('therapy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.CharField(
+                        choices=[
+                            ("FDA", "FDA (United States)"),
+                            ("EMA", "EMA (European Union)"),
+                            ("TGA", "TGA (Australia)"),
+                            ("MHRA", "MHRA (United Kingdom)"),
+                            ("HC", "Health Canada"),
+                            ("other", "Other"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("off_label", "Off-label"),
+                            ("not_approved", "Not approved"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("date", models.DateField(blank=True, null=True)),
+                ("notes", models.CharField(blank=True, max_length=500)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "condition",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="evidence.condition",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical regulatory status',
-                'verbose_name_plural': 'historical regulatory statuses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical regulatory status",
+                "verbose_name_plural": "historical regulatory statuses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalFormulation',
+            name="HistoricalFormulation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('brand', models.CharField(max_length=200)),
-                ('manufacturer', models.CharField(blank=True, max_length=200)),
-                ('stabiliser', models.CharField(blank=True, choices=[('sucrose', 'Sucrose'), ('sorbitol', 'Sorbitol'), ('glycine', 'Glycine'), ('proline', 'Proline'), ('maltose', 'Maltose'), ('glucose', 'Glucose'), ('albumin', 'Albumin'), ('other', 'Other'), ('none', 'None')], max_length=16)),
-                ('iga_content', models.CharField(blank=True, help_text="As labelled, e.g. '< 2 µg/mL'.", max_length=100, verbose_name='IgA content')),
-                ('route', models.CharField(choices=[('intravenous', 'Intravenous'), ('subcutaneous', 'Subcutaneous')], default='intravenous', max_length=16)),
-                ('notes', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('therapy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("brand", models.CharField(max_length=200)),
+                ("manufacturer", models.CharField(blank=True, max_length=200)),
+                (
+                    "stabiliser",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sucrose", "Sucrose"),
+                            ("sorbitol", "Sorbitol"),
+                            ("glycine", "Glycine"),
+                            ("proline", "Proline"),
+                            ("maltose", "Maltose"),
+                            ("glucose", "Glucose"),
+                            ("albumin", "Albumin"),
+                            ("other", "Other"),
+                            ("none", "None"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "iga_content",
+                    models.CharField(
+                        blank=True,
+                        help_text="As labelled, e.g. '< 2 µg/mL'.",
+                        max_length=100,
+                        verbose_name="IgA content",
+                    ),
+                ),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[("intravenous", "Intravenous"), ("subcutaneous", "Subcutaneous")],
+                        default="intravenous",
+                        max_length=16,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical formulation',
-                'verbose_name_plural': 'historical formulations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical formulation",
+                "verbose_name_plural": "historical formulations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalContraindication',
+            name="HistoricalContraindication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('absolute', 'Absolute'), ('relative', 'Relative (use with caution)')], default='absolute', max_length=16)),
-                ('reason', models.TextField()),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('therapy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("absolute", "Absolute"),
+                            ("relative", "Relative (use with caution)"),
+                        ],
+                        default="absolute",
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical contraindication',
-                'verbose_name_plural': 'historical contraindications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical contraindication",
+                "verbose_name_plural": "historical contraindications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalAdverseEffect',
+            name="HistoricalAdverseEffect",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('frequency', models.CharField(choices=[('very_common', 'Very common (≥1/10)'), ('common', 'Common (1/100 to 1/10)'), ('uncommon', 'Uncommon (1/1,000 to 1/100)'), ('rare', 'Rare (1/10,000 to 1/1,000)'), ('very_rare', 'Very rare (<1/10,000)'), ('unknown', 'Unknown')], default='unknown', max_length=16)),
-                ('frequency_note', models.CharField(blank=True, max_length=300)),
-                ('severity', models.CharField(choices=[('mild', 'Mild'), ('moderate', 'Moderate'), ('serious', 'Serious'), ('life_threatening', 'Life-threatening')], default='moderate', max_length=16)),
-                ('risk_factors', models.CharField(blank=True, max_length=300)),
-                ('notes', models.TextField(blank=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('therapy', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("very_common", "Very common (≥1/10)"),
+                            ("common", "Common (1/100 to 1/10)"),
+                            ("uncommon", "Uncommon (1/1,000 to 1/100)"),
+                            ("rare", "Rare (1/10,000 to 1/1,000)"),
+                            ("very_rare", "Very rare (<1/10,000)"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=16,
+                    ),
+                ),
+                ("frequency_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("mild", "Mild"),
+                            ("moderate", "Moderate"),
+                            ("serious", "Serious"),
+                            ("life_threatening", "Life-threatening"),
+                        ],
+                        default="moderate",
+                        max_length=16,
+                    ),
+                ),
+                ("risk_factors", models.CharField(blank=True, max_length=300)),
+                ("notes", models.TextField(blank=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical adverse effect',
-                'verbose_name_plural': 'historical adverse effects',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical adverse effect",
+                "verbose_name_plural": "historical adverse effects",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Formulation',
+            name="Formulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('brand', models.CharField(max_length=200)),
-                ('manufacturer', models.CharField(blank=True, max_length=200)),
-                ('stabiliser', models.CharField(blank=True, choices=[('sucrose', 'Sucrose'), ('sorbitol', 'Sorbitol'), ('glycine', 'Glycine'), ('proline', 'Proline'), ('maltose', 'Maltose'), ('glucose', 'Glucose'), ('albumin', 'Albumin'), ('other', 'Other'), ('none', 'None')], max_length=16)),
-                ('iga_content', models.CharField(blank=True, help_text="As labelled, e.g. '< 2 µg/mL'.", max_length=100, verbose_name='IgA content')),
-                ('route', models.CharField(choices=[('intravenous', 'Intravenous'), ('subcutaneous', 'Subcutaneous')], default='intravenous', max_length=16)),
-                ('notes', models.TextField(blank=True)),
-                ('therapy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='formulations', to='therapies.therapy')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("brand", models.CharField(max_length=200)),
+                ("manufacturer", models.CharField(blank=True, max_length=200)),
+                (
+                    "stabiliser",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("sucrose", "Sucrose"),
+                            ("sorbitol", "Sorbitol"),
+                            ("glycine", "Glycine"),
+                            ("proline", "Proline"),
+                            ("maltose", "Maltose"),
+                            ("glucose", "Glucose"),
+                            ("albumin", "Albumin"),
+                            ("other", "Other"),
+                            ("none", "None"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "iga_content",
+                    models.CharField(
+                        blank=True,
+                        help_text="As labelled, e.g. '< 2 µg/mL'.",
+                        max_length=100,
+                        verbose_name="IgA content",
+                    ),
+                ),
+                (
+                    "route",
+                    models.CharField(
+                        choices=[("intravenous", "Intravenous"), ("subcutaneous", "Subcutaneous")],
+                        default="intravenous",
+                        max_length=16,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "therapy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="formulations",
+                        to="therapies.therapy",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['therapy', 'brand'],
+                "ordering": ["therapy", "brand"],
             },
         ),
         migrations.AddField(
-            model_name='contraindication',
-            name='therapy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contraindications', to='therapies.therapy'),
+            model_name="contraindication",
+            name="therapy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="contraindications",
+                to="therapies.therapy",
+            ),
         ),
         migrations.AddField(
-            model_name='adverseeffect',
-            name='therapy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adverse_effects', to='therapies.therapy'),
+            model_name="adverseeffect",
+            name="therapy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="adverse_effects",
+                to="therapies.therapy",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adverseeffectreference',
-            constraint=models.UniqueConstraint(fields=('adverse_effect', 'reference'), name='adverse_effect_reference_unique'),
+            model_name="adverseeffectreference",
+            constraint=models.UniqueConstraint(
+                fields=("adverse_effect", "reference"), name="adverse_effect_reference_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contraindicationreference',
-            constraint=models.UniqueConstraint(fields=('contraindication', 'reference'), name='contraindication_reference_unique'),
+            model_name="contraindicationreference",
+            constraint=models.UniqueConstraint(
+                fields=("contraindication", "reference"), name="contraindication_reference_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulatorystatus',
-            constraint=models.UniqueConstraint(fields=('therapy', 'condition', 'agency'), name='regulatory_status_unique'),
+            model_name="regulatorystatus",
+            constraint=models.UniqueConstraint(
+                fields=("therapy", "condition", "agency"), name="regulatory_status_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regulatorystatus',
-            constraint=models.CheckConstraint(condition=models.Q(('date__isnull', True), ('date__gte', '1900-01-01'), _connector='OR'), name='regulatory_status_date_sane'),
+            model_name="regulatorystatus",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("date__isnull", True), ("date__gte", "1900-01-01"), _connector="OR"
+                ),
+                name="regulatory_status_date_sane",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='formulation',
-            constraint=models.UniqueConstraint(fields=('therapy', 'brand'), name='formulation_unique_brand'),
+            model_name="formulation",
+            constraint=models.UniqueConstraint(
+                fields=("therapy", "brand"), name="formulation_unique_brand"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contraindication',
-            constraint=models.UniqueConstraint(fields=('therapy', 'name'), name='contraindication_unique_name'),
+            model_name="contraindication",
+            constraint=models.UniqueConstraint(
+                fields=("therapy", "name"), name="contraindication_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adverseeffect',
-            constraint=models.UniqueConstraint(fields=('therapy', 'name'), name='adverse_effect_unique_name'),
+            model_name="adverseeffect",
+            constraint=models.UniqueConstraint(
+                fields=("therapy", "name"), name="adverse_effect_unique_name"
+            ),
         ),
     ]

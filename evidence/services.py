@@ -1,0 +1,395 @@
+"""Writes for the evidence app: conditions, studies, guideline positions, verdicts, the demo.
+
+Every upsert is keyed on the record's natural key and saves only when a value actually
+changed: simple_history writes a row on every save, so re-running a load must leave rows,
+timestamps and history untouched.
+
+``Study.verdict`` mirrors the (therapy, condition) pair; ``study_upsert`` and
+``verdict_upsert`` keep it in step whichever of the two is written first.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import Q
+
+from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
+from references.models import Reference
+from therapies import services as therapy_services
+from therapies.models import Therapy
+
+from . import demo_data
+from .models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _upsert(model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]) -> M:
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean()
+        instance.save()
+        return instance
+    return _update_if_changed(instance, values)
+
+
+def _update_if_changed(instance: M, values: Mapping[str, Any]) -> M:
+    changed = False
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        new = value.pk if isinstance(value, models.Model) else value
+        if getattr(instance, field.attname) != new:
+            setattr(instance, name, value)
+            changed = True
+    if changed:
+        instance.full_clean()
+        instance.save()
+    return instance
+
+
+@transaction.atomic
+def curated_reference_upsert(
+    *,
+    title: str,
+    doi: str | None = None,
+    pmid: str | None = None,
+    pmcid: str | None = None,
+    **fields: Any,
+) -> Reference:
+    """Create a reference from curated data (the demo's sources), or fill in its blanks.
+
+    Keyed on the DOI, else the PMID, else the exact title. An existing reference only
+    gains the fields it lacks: once a refresh from PubMed or Crossref (the references
+    app) has filled in, say, the full author list, re-loading curated data keeps it.
+    """
+    doi = normalise_doi(doi) if doi else None
+    pmid = normalise_pmid(pmid) if pmid else None
+    pmcid = normalise_pmcid(pmcid) if pmcid else None
+    if doi:
+        lookup: dict[str, Any] = {"doi": doi}
+    elif pmid:
+        lookup = {"pmid": pmid}
+    else:
+        lookup = {"title": title, "doi__isnull": True, "pmid__isnull": True}
+    values = {"title": title, "doi": doi, "pmid": pmid, "pmcid": pmcid, **fields}
+    instance = Reference.objects.filter(**lookup).first()
+    if instance is None:
+        instance = Reference(**values)
+        instance.full_clean()
+        instance.save()
+        return instance
+    blanks = {name: value for name, value in values.items() if getattr(instance, name) in _BLANK}
+    return _update_if_changed(instance, blanks)
+
+
+_BLANK = (None, "", [], {})
+
+
+@transaction.atomic
+def condition_upsert(
+    *,
+    slug: str,
+    name: str,
+    synonyms: Sequence[str] = (),
+    description: str = "",
+    parent: Condition | None = None,
+    prevalence_note: str = "",
+    prevalence_reference: Reference | None = None,
+) -> Condition:
+    return _upsert(
+        Condition,
+        lookup={"slug": slug},
+        values={
+            "name": name,
+            "synonyms": list(synonyms),
+            "description": description,
+            "parent": parent,
+            "prevalence_note": prevalence_note,
+            "prevalence_reference": prevalence_reference,
+        },
+    )
+
+
+@transaction.atomic
+def verdict_upsert(
+    *,
+    therapy: Therapy,
+    condition: Condition,
+    status: str,
+    certainty: str,
+    summary: str,
+    key_takeaways: Sequence[str] = (),
+    limitations: str = "",
+    mechanism_notes: str = "",
+    reviewed_on: date | None = None,
+    review_interval_months: int = 12,
+    references: Sequence[Reference] = (),
+) -> Verdict:
+    """Create or update the verdict of a pair and attach the pair's existing studies.
+
+    ``needs_review`` and ``review_reasons`` are left alone: they are raised by other
+    events (a retraction) and cleared by an editor, never by a re-load.
+    """
+    verdict = _upsert(
+        Verdict,
+        lookup={"therapy": therapy, "condition": condition},
+        values={
+            "status": status,
+            "certainty": certainty,
+            "summary": summary,
+            "key_takeaways": list(key_takeaways),
+            "limitations": limitations,
+            "mechanism_notes": mechanism_notes,
+            "reviewed_on": reviewed_on,
+            "review_interval_months": review_interval_months,
+        },
+    )
+    verdict_references_set(verdict=verdict, references=references)
+    # A bulk update: the link is derived from the pair, so it needs no history row.
+    Study.objects.filter(therapy=therapy, condition=condition).exclude(verdict=verdict).update(
+        verdict=verdict
+    )
+    return verdict
+
+
+@transaction.atomic
+def verdict_references_set(*, verdict: Verdict, references: Sequence[Reference]) -> None:
+    """Make the verdict's background references exactly ``references``, in that order."""
+    wanted = {reference.pk: position for position, reference in enumerate(references)}
+    links = VerdictReference.objects.filter(verdict=verdict)
+    links.exclude(reference_id__in=wanted).delete()
+    existing = {link.reference_id: link for link in links}
+    for reference_id, position in wanted.items():
+        link = existing.get(reference_id)
+        if link is None:
+            VerdictReference.objects.create(
+                verdict=verdict, reference_id=reference_id, position=position
+            )
+        elif link.position != position:
+            link.position = position
+            link.save(update_fields=["position"])
+
+
+@transaction.atomic
+def study_upsert(
+    *,
+    reference: Reference,
+    therapy: Therapy,
+    condition: Condition,
+    design: str,
+    outcome_summary: str,
+    direction: str,
+    outcome: str = "",
+    species: str = "human",
+    participants: int | None = None,
+    population: str = "",
+    dose_regimen: str = "",
+    comparator: str = "",
+    follow_up: str = "",
+    risk_of_bias: str = Study.RiskOfBias.UNCLEAR,
+    effect_measure: str = "",
+    effect_size: float | None = None,
+    ci_lower: float | None = None,
+    ci_upper: float | None = None,
+) -> Study:
+    """Create or update one study, keyed on (reference, therapy, condition, outcome).
+
+    The study is attached to the verdict of its pair when there is one.
+    """
+    verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
+    return _upsert(
+        Study,
+        lookup={
+            "reference": reference,
+            "therapy": therapy,
+            "condition": condition,
+            "outcome": outcome,
+        },
+        values={
+            "verdict": verdict,
+            "design": design,
+            "species": species,
+            "participants": participants,
+            "population": population,
+            "dose_regimen": dose_regimen,
+            "comparator": comparator,
+            "follow_up": follow_up,
+            "outcome_summary": outcome_summary,
+            "direction": direction,
+            "risk_of_bias": risk_of_bias,
+            "effect_measure": effect_measure,
+            "effect_size": effect_size,
+            "ci_lower": ci_lower,
+            "ci_upper": ci_upper,
+        },
+    )
+
+
+@transaction.atomic
+def guideline_position_upsert(
+    *,
+    therapy: Therapy,
+    condition: Condition,
+    issuing_body: str,
+    document: str,
+    position: str,
+    year: int | None = None,
+    summary: str = "",
+    reference: Reference | None = None,
+) -> GuidelinePosition:
+    return _upsert(
+        GuidelinePosition,
+        lookup={
+            "therapy": therapy,
+            "condition": condition,
+            "issuing_body": issuing_body,
+            "document": document,
+        },
+        values={"position": position, "year": year, "summary": summary, "reference": reference},
+    )
+
+
+@transaction.atomic
+def verdict_mark_for_review(*, verdict: Verdict, reasons: Sequence[str]) -> Verdict:
+    """Put a verdict up for review, adding the reasons it does not already list."""
+    new_reasons = [reason for reason in reasons if reason not in verdict.review_reasons]
+    if verdict.needs_review and not new_reasons:
+        return verdict
+    verdict.needs_review = True
+    verdict.review_reasons = [*verdict.review_reasons, *new_reasons]
+    verdict.save(update_fields=["needs_review", "review_reasons", "updated_at"])
+    return verdict
+
+
+@transaction.atomic
+def verdicts_flag_amended_references(*, reference_ids: Iterable[int]) -> int:
+    """Mark for review every verdict that rests on a reference whose status just changed.
+
+    A verdict rests on a reference through a study of its pair, a guideline position of
+    its pair, or a background reference. Returns how many verdicts were flagged.
+    """
+    ids = set(reference_ids)
+    if not ids:
+        return 0
+    references = Reference.objects.in_bulk(ids)
+    cited_by_pair: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for model in (Study, GuidelinePosition):
+        for therapy_id, condition_id, reference_id in model.objects.filter(
+            reference_id__in=ids
+        ).values_list("therapy_id", "condition_id", "reference_id"):
+            cited_by_pair[(therapy_id, condition_id)].add(reference_id)
+    cited_by_verdict: dict[int, set[int]] = defaultdict(set)
+    for verdict_id, reference_id in VerdictReference.objects.filter(
+        reference_id__in=ids
+    ).values_list("verdict_id", "reference_id"):
+        cited_by_verdict[verdict_id].add(reference_id)
+
+    matches = Q(pk__in=list(cited_by_verdict))
+    for therapy_id, condition_id in cited_by_pair:
+        matches |= Q(therapy_id=therapy_id, condition_id=condition_id)
+    flagged = 0
+    for verdict in Verdict.objects.filter(matches).order_by("pk").select_for_update():
+        cited = (
+            cited_by_pair[(verdict.therapy_id, verdict.condition_id)] | cited_by_verdict[verdict.pk]
+        )
+        reasons = [
+            f"Cited reference now marked "
+            f"{references[pk].get_retraction_status_display().lower()}: {references[pk]}"
+            for pk in sorted(cited)
+            if pk in references
+        ]
+        verdict_mark_for_review(verdict=verdict, reasons=reasons)
+        flagged += 1
+    return flagged
+
+
+@dataclass(frozen=True)
+class DemoLoadSummary:
+    references: int
+    conditions: int
+    studies: int
+    verdicts: int
+    safety_facts: int
+
+
+def _refs(keys: Iterable[str], references: Mapping[str, Reference]) -> list[Reference]:
+    return [references[key] for key in keys]
+
+
+@transaction.atomic
+def demo_load() -> DemoLoadSummary:
+    """Load the IVIG demo (evidence.demo_data). Running it again changes nothing."""
+    references = {
+        key: curated_reference_upsert(**fields) for key, fields in demo_data.REFERENCES.items()
+    }
+    therapy = therapy_services.therapy_upsert(**demo_data.THERAPY)
+
+    conditions: dict[str, Condition] = {}
+    for item in demo_data.CONDITIONS:
+        fields = dict(item)
+        parent = fields.pop("parent", None)
+        prevalence_reference = fields.pop("prevalence_reference", None)
+        conditions[fields["slug"]] = condition_upsert(
+            **fields,
+            parent=conditions[parent] if parent else None,
+            prevalence_reference=references[prevalence_reference] if prevalence_reference else None,
+        )
+
+    # Verdicts before studies, so that each study is attached as it is written.
+    for item in demo_data.VERDICTS:
+        fields = dict(item)
+        verdict_upsert(
+            therapy=therapy,
+            condition=conditions[fields.pop("condition")],
+            references=_refs(fields.pop("references"), references),
+            reviewed_on=demo_data.REVIEWED_ON,
+            **fields,
+        )
+    for item in demo_data.STUDIES:
+        fields = dict(item)
+        study_upsert(
+            therapy=therapy,
+            condition=conditions[fields.pop("condition")],
+            reference=references[fields.pop("reference")],
+            **fields,
+        )
+    for item in demo_data.GUIDELINE_POSITIONS:
+        fields = dict(item)
+        guideline_position_upsert(
+            therapy=therapy,
+            condition=conditions[fields.pop("condition")],
+            reference=references[fields.pop("reference")],
+            **fields,
+        )
+    for item in demo_data.REGULATORY_STATUSES:
+        fields = dict(item)
+        therapy_services.regulatory_status_upsert(
+            therapy=therapy, condition=conditions[fields.pop("condition")], **fields
+        )
+    for item in demo_data.ADVERSE_EFFECTS:
+        fields = dict(item)
+        therapy_services.adverse_effect_upsert(
+            therapy=therapy, references=_refs(fields.pop("references"), references), **fields
+        )
+    for item in demo_data.CONTRAINDICATIONS:
+        fields = dict(item)
+        therapy_services.contraindication_upsert(
+            therapy=therapy, references=_refs(fields.pop("references"), references), **fields
+        )
+    for item in demo_data.FORMULATIONS:
+        therapy_services.formulation_upsert(therapy=therapy, **item)
+
+    return DemoLoadSummary(
+        references=len(references),
+        conditions=len(conditions),
+        studies=len(demo_data.STUDIES),
+        verdicts=len(demo_data.VERDICTS),
+        safety_facts=len(demo_data.ADVERSE_EFFECTS)
+        + len(demo_data.CONTRAINDICATIONS)
+        + len(demo_data.FORMULATIONS),
+    )

@@ -1,0 +1,78 @@
+"""Each page runs a fixed number of queries, whatever the number of studies behind it."""
+
+import pytest
+from django.urls import reverse
+
+from evidence import services
+from evidence.models import Condition, Verdict
+from tests.factories import GuidelinePositionFactory, TherapyFactory
+from therapies.models import Therapy
+
+pytestmark = pytest.mark.django_db
+
+# condition + sub-conditions + verdicts + study counts + guideline positions
+CONDITION_QUERIES = 5
+# ... + the sub-conditions' verdicts
+PARENT_CONDITION_QUERIES = 6
+# verdict + background + studies + guidelines + regulatory + 5 for safety
+PAIR_QUERIES = 10
+# conditions + therapies
+HOME_QUERIES = 2
+
+
+@pytest.fixture(params=[5, 1000], ids=["5-studies", "1000-studies"])
+def scaled(request, demo, add_studies):
+    """The demo plus ``n`` studies for IVIG in RA and ``n`` for a second therapy."""
+    n = request.param
+    ivig = Therapy.objects.get(slug="ivig")
+    ra = Condition.objects.get(slug="rheumatoid-arthritis")
+    other = TherapyFactory(name="Other therapy", slug="other")
+    services.verdict_upsert(
+        therapy=other,
+        condition=ra,
+        status=Verdict.Status.NOT_SUPPORTED,
+        certainty=Verdict.Certainty.MODERATE,
+        summary="Did not help.",
+    )
+    GuidelinePositionFactory(therapy=other, condition=ra)
+    add_studies(n, therapy=ivig, condition=ra)
+    add_studies(n, therapy=other, condition=ra, prefix="other")
+    return n
+
+
+def test_condition_page(client, scaled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(CONDITION_QUERIES):
+        response = client.get(reverse("evidence:condition-detail", args=["rheumatoid-arthritis"]))
+    assert response.status_code == 200
+    assert f"Total: <strong>{scaled + 6}</strong>" in response.content.decode()
+
+
+def test_parent_condition_page(client, scaled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(PARENT_CONDITION_QUERIES):
+        response = client.get(
+            reverse("evidence:condition-detail", args=["systemic-lupus-erythematosus"])
+        )
+    assert response.status_code == 200
+
+
+def test_pair_page(client, scaled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(PAIR_QUERIES):
+        response = client.get(
+            reverse("evidence:pair-detail", args=["rheumatoid-arthritis", "ivig"])
+        )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('<tr id="study-') == scaled + 6
+    assert f'id="ref-{scaled + 12}"' in html
+
+
+def test_home_page(client, scaled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(HOME_QUERIES):
+        response = client.get(reverse("evidence:home"))
+    assert response.status_code == 200
+
+
+def test_search_page(client, scaled, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get(reverse("evidence:search"), {"q": "study"})
+    assert response.status_code == 200

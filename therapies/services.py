@@ -1,0 +1,180 @@
+"""Writes for therapies and their safety facts.
+
+Every upsert is keyed on the record's natural key and saves only when a value actually
+changed: simple_history writes a row on every save, so an idempotent load must not save
+an unchanged record.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from references.models import Reference
+
+from .models import (
+    AdverseEffect,
+    AdverseEffectReference,
+    Contraindication,
+    ContraindicationReference,
+    Formulation,
+    RegulatoryStatus,
+    Therapy,
+)
+
+M = TypeVar("M", bound=models.Model)
+
+
+def _upsert(model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]) -> M:
+    instance = model._default_manager.filter(**lookup).first()
+    if instance is None:
+        instance = model(**lookup, **values)
+        instance.full_clean()
+        instance.save()
+        return instance
+    changed = False
+    for name, value in values.items():
+        field = model._meta.get_field(name)
+        new = value.pk if isinstance(value, models.Model) else value
+        if getattr(instance, field.attname) != new:
+            setattr(instance, name, value)
+            changed = True
+    if changed:
+        instance.full_clean()
+        instance.save()
+    return instance
+
+
+def _references_set(
+    through: type[models.Model],
+    *,
+    owner_field: str,
+    owner: models.Model,
+    references: Iterable[Reference],
+) -> None:
+    wanted = {reference.pk for reference in references}
+    links = through._default_manager.filter(**{owner_field: owner})
+    existing = set(links.values_list("reference_id", flat=True))
+    links.exclude(reference_id__in=wanted).delete()
+    through._default_manager.bulk_create(
+        [through(**{owner_field: owner, "reference_id": pk}) for pk in wanted - existing]
+    )
+
+
+@transaction.atomic
+def therapy_upsert(
+    *,
+    slug: str,
+    name: str,
+    drug_class: str = "",
+    description: str = "",
+    aliases: Sequence[str] = (),
+    cost_and_supply_note: str = "",
+) -> Therapy:
+    return _upsert(
+        Therapy,
+        lookup={"slug": slug},
+        values={
+            "name": name,
+            "drug_class": drug_class,
+            "description": description,
+            "aliases": list(aliases),
+            "cost_and_supply_note": cost_and_supply_note,
+        },
+    )
+
+
+@transaction.atomic
+def formulation_upsert(
+    *,
+    therapy: Therapy,
+    brand: str,
+    manufacturer: str = "",
+    stabiliser: str = "",
+    iga_content: str = "",
+    route: str = Formulation.Route.INTRAVENOUS,
+    notes: str = "",
+) -> Formulation:
+    return _upsert(
+        Formulation,
+        lookup={"therapy": therapy, "brand": brand},
+        values={
+            "manufacturer": manufacturer,
+            "stabiliser": stabiliser,
+            "iga_content": iga_content,
+            "route": route,
+            "notes": notes,
+        },
+    )
+
+
+@transaction.atomic
+def adverse_effect_upsert(
+    *,
+    therapy: Therapy,
+    name: str,
+    frequency: str = AdverseEffect.Frequency.UNKNOWN,
+    frequency_note: str = "",
+    severity: str = AdverseEffect.Severity.MODERATE,
+    risk_factors: str = "",
+    notes: str = "",
+    references: Iterable[Reference] = (),
+) -> AdverseEffect:
+    effect = _upsert(
+        AdverseEffect,
+        lookup={"therapy": therapy, "name": name},
+        values={
+            "frequency": frequency,
+            "frequency_note": frequency_note,
+            "severity": severity,
+            "risk_factors": risk_factors,
+            "notes": notes,
+        },
+    )
+    _references_set(
+        AdverseEffectReference, owner_field="adverse_effect", owner=effect, references=references
+    )
+    return effect
+
+
+@transaction.atomic
+def contraindication_upsert(
+    *,
+    therapy: Therapy,
+    name: str,
+    reason: str,
+    kind: str = Contraindication.Kind.ABSOLUTE,
+    references: Iterable[Reference] = (),
+) -> Contraindication:
+    contraindication = _upsert(
+        Contraindication,
+        lookup={"therapy": therapy, "name": name},
+        values={"kind": kind, "reason": reason},
+    )
+    _references_set(
+        ContraindicationReference,
+        owner_field="contraindication",
+        owner=contraindication,
+        references=references,
+    )
+    return contraindication
+
+
+@transaction.atomic
+def regulatory_status_upsert(
+    *,
+    therapy: Therapy,
+    condition: models.Model,
+    agency: str,
+    status: str,
+    date: date | None = None,
+    notes: str = "",
+) -> RegulatoryStatus:
+    # The condition is an evidence.Condition; it is typed loosely so that this layer never
+    # imports the evidence app above it.
+    return _upsert(
+        RegulatoryStatus,
+        lookup={"therapy": therapy, "condition": condition, "agency": agency},
+        values={"status": status, "date": date, "notes": notes},
+    )
