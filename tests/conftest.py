@@ -11,6 +11,8 @@ import os
 import pytest
 from django.conf import settings
 
+pytest_plugins = ["tests.support.upstream_fixtures"]
+
 
 def _service_missing(marker: str) -> str | None:
     if marker == "postgres":

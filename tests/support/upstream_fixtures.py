@@ -1,5 +1,5 @@
-"""Fixtures for the upstream clients: a fake upstream (a real HTTP server on 127.0.0.1
-serving recorded answers) and settings pointing the clients at it."""
+"""Fixtures for upstream I/O: a fake upstream (a real HTTP server on 127.0.0.1 serving
+recorded answers) and settings pointing the clients at it."""
 
 from __future__ import annotations
 
