@@ -1,7 +1,7 @@
 """Admin for references: search by identifier or title, retraction filters, locked fields."""
 
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -51,6 +51,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
     search_fields = ["title", "doi", "pmid", "pmcid", "journal"]
     readonly_fields = ["last_refreshed", "sources", "created_at", "updated_at"]
     inlines = [ReferenceNoticeInline, ReferenceSourceRecordInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["refresh_from_upstream"]
     fieldsets = [
         (None, {"fields": ["title", "authors", "journal", "journal_abbreviation"]}),

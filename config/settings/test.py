@@ -11,3 +11,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None}}  # noqa: F405
+
+# whitenoise looks for STATIC_ROOT at start-up; tests never collect static files into it.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
