@@ -102,6 +102,7 @@ class Verdict(models.Model):
     review_interval_months = models.PositiveSmallIntegerField(default=12)
     needs_review = models.BooleanField(default=False)
     review_reasons = models.JSONField(default=list, blank=True)
+    review_note = models.TextField(blank=True, help_text="The reviewer's note at sign-off.")
     references = models.ManyToManyField(
         "references.Reference", through="VerdictReference", blank=True, related_name="verdicts"
     )
@@ -269,3 +270,145 @@ class GuidelinePosition(models.Model):
     def __str__(self) -> str:
         position = self.get_position_display()
         return f"{self.issuing_body}: {position} ({self.therapy} for {self.condition})"
+
+
+class OutcomeFinding(models.Model):
+    """One row of a GRADE summary-of-findings table for a verdict, filled in by an editor."""
+
+    class Importance(models.TextChoices):
+        CRITICAL = "critical", "Critical"
+        IMPORTANT = "important", "Important"
+        NOT_IMPORTANT = "not_important", "Not important"
+
+    class Concern(models.TextChoices):
+        NOT_SERIOUS = "not_serious", "Not serious"
+        SERIOUS = "serious", "Serious (−1)"
+        VERY_SERIOUS = "very_serious", "Very serious (−2)"
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="findings")
+    outcome = models.CharField(max_length=200)
+    importance = models.CharField(
+        max_length=16, choices=Importance.choices, default=Importance.CRITICAL
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    studies_count = models.PositiveIntegerField("number of studies", default=0)
+    participants = models.PositiveIntegerField(null=True, blank=True)
+    relative_effect = models.CharField(
+        max_length=200, blank=True, help_text="e.g. 'RR 0.80 (95% CI 0.62 to 1.03)'."
+    )
+    absolute_effect = models.CharField(
+        max_length=300, blank=True, help_text="e.g. '40 fewer per 1,000 (from 76 fewer to 6 more)'."
+    )
+    certainty = models.CharField(max_length=10, choices=Verdict.Certainty.choices)
+    risk_of_bias = models.CharField(
+        max_length=16, choices=Concern.choices, default=Concern.NOT_SERIOUS
+    )
+    inconsistency = models.CharField(
+        max_length=16, choices=Concern.choices, default=Concern.NOT_SERIOUS
+    )
+    indirectness = models.CharField(
+        max_length=16, choices=Concern.choices, default=Concern.NOT_SERIOUS
+    )
+    imprecision = models.CharField(
+        max_length=16, choices=Concern.choices, default=Concern.NOT_SERIOUS
+    )
+    publication_bias = models.CharField(
+        max_length=16, choices=Concern.choices, default=Concern.NOT_SERIOUS
+    )
+    comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "outcome"], name="finding_unique_outcome")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.verdict})"
+
+
+class SavedSearch(models.Model):
+    """A PubMed query kept for a therapy x condition pair, run periodically for new studies."""
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="saved_searches")
+    query = models.TextField()
+    is_active = models.BooleanField(default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_found = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["verdict", "id"]
+        verbose_name_plural = "saved searches"
+        constraints = [
+            models.UniqueConstraint(fields=["verdict", "query"], name="saved_search_unique_query")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verdict}: {self.query[:60]}"
+
+
+class Candidate(models.Model):
+    """A record a saved search found, waiting for an editor to include or exclude it.
+
+    One row per verdict and reference, kept after the decision, so an excluded record
+    never comes back.
+    """
+
+    class Status(models.TextChoices):
+        UNTRIAGED = "untriaged", "Untriaged"
+        INCLUDED = "included", "Included"
+        EXCLUDED = "excluded", "Excluded"
+
+    class ExclusionReason(models.TextChoices):
+        NOT_RELEVANT = "not_relevant", "Not relevant to this therapy and condition"
+        WRONG_POPULATION = "wrong_population", "Wrong population"
+        WRONG_INTERVENTION = "wrong_intervention", "Wrong intervention"
+        WRONG_DESIGN = "wrong_design", "Design not eligible"
+        DUPLICATE = "duplicate", "Duplicate of an included study"
+        NO_DATA = "no_data", "No usable outcome data"
+        OTHER = "other", "Other"
+
+    verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE, related_name="candidates")
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, related_name="candidates"
+    )
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidates"
+    )
+    suggested_design = models.CharField(max_length=24, choices=Design.choices, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.UNTRIAGED)
+    exclusion_reason = models.CharField(max_length=24, choices=ExclusionReason.choices, blank=True)
+    note = models.TextField(blank=True)
+    study = models.OneToOneField(
+        Study, on_delete=models.SET_NULL, null=True, blank=True, related_name="candidate"
+    )
+    found_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["verdict", "-found_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["verdict", "reference"], name="candidate_once_per_pair"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="excluded") | ~Q(exclusion_reason=""),
+                name="candidate_exclusion_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["verdict", "status"], name="candidate_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} for {self.verdict} ({self.get_status_display()})"
