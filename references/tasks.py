@@ -38,7 +38,9 @@ def run_import_job(self, job_id: int) -> dict | None:
     try:
         job = import_job_run(job_id=job_id)
     except UpstreamUnavailable as exc:
-        if self.request.retries >= self.max_retries:
+        # Run eagerly (the demo, tests) there is no broker to retry through later, and
+        # waiting out a backoff would hold the web request: record why and stop.
+        if self.request.is_eager or self.request.retries >= self.max_retries:
             logger.warning("import job %s gave up after %s retries: %s", job_id, exc, exc)
             import_job_finish(job_id=job_id, reason=f"Upstream unavailable: {exc}")
             return None
@@ -80,4 +82,7 @@ def refresh_stale_references(days: int | None = None) -> int | None:
 
 def enqueue_import_job(job_id: int) -> None:
     """Start a job's task once the transaction that created the job has committed."""
-    transaction.on_commit(lambda: run_import_job.delay(job_id))
+    # robust: a failure to start the task must not turn the request that created the
+    # job into an error; the job stays pending and the periodic refresh or an editor
+    # can run it again.
+    transaction.on_commit(lambda: run_import_job.delay(job_id), robust=True)

@@ -31,17 +31,21 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     "simple_history",
     "django_celery_beat",
     "references",
     "therapies",
     "evidence",
+    "search",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,7 +132,11 @@ CELERY_TASK_TIME_LIMIT = 11 * 60
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 15 * 60}
+# Seconds before Redis hands a delivered but unacknowledged task (acks_late: a worker that
+# died mid-task) to another worker; longer than any task. Tests of redelivery shorten it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -141,7 +149,7 @@ UPSTREAM_TIMEOUT_SECONDS = env.float("UPSTREAM_TIMEOUT_SECONDS", default=20.0)
 REFERENCE_STALE_DAYS = env.int("REFERENCE_STALE_DAYS", default=30)
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -149,25 +157,75 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.DjangoModelPermissionsOrAnonReadOnly",
     ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "config.api.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
+    # Read the rates on every request (see config.api.throttling); a rate of None is off.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "config.api.throttling.AnonRateThrottle",
+        "config.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/minute"),
         "user": env("API_USER_RATE", default="600/minute"),
     },
 }
+# A bibliography export (RIS / BibTeX / CSL-JSON of a filtered list) holds at most this many.
+API_EXPORT_MAX_REFERENCES = env.int("API_EXPORT_MAX_REFERENCES", default=5000)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Evidentia API",
-    "DESCRIPTION": "Structured, sourced evidence about therapies for conditions.",
+    "DESCRIPTION": (
+        "Structured, sourced evidence about therapies for conditions. Reads are open to "
+        "anyone (rate-limited); writes need a token (POST /api/v1/auth/token/) of an editor "
+        "with the model permission. Errors are JSON: "
+        '{"error": {"code", "message", "fields"}}. See docs/api.md.'
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" / "kind" / "type" vocabulary; name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "VerdictStatusEnum": "evidence.models.Verdict.Status",
+        "VerdictCertaintyEnum": "evidence.models.Verdict.Certainty",
+        "RiskOfBiasEnum": "evidence.models.Study.RiskOfBias",
+        "RetractionStatusEnum": "references.models.RetractionStatus",
+        "NoticeTypeEnum": "references.models.ReferenceNotice.Type",
+        "ImportJobStatusEnum": "references.models.ImportJob.Status",
+        "ImportJobKindEnum": "references.models.ImportJob.Kind",
+        "ImportItemStatusEnum": "references.models.ImportJobItem.Status",
+        "RegulatoryStatusEnum": "therapies.models.RegulatoryStatus.Status",
+        "ContraindicationKindEnum": "therapies.models.Contraindication.Kind",
+        "GuidelinePositionEnum": "evidence.models.GuidelinePosition.Position",
+        "DesignEnum": "evidence.models.Design",
+        "CandidateStatusEnum": "evidence.models.Candidate.Status",
+        "ExclusionReasonEnum": "evidence.models.Candidate.ExclusionReason",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api.schema.add_error_responses",
+    ],
 }
+
+# Cross-origin browser access to the API: none unless origins are listed.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition"]
 
 LOGGING = {
     "version": 1,
@@ -192,3 +250,8 @@ CROSSREF_FILTER_BATCH = env.int("CROSSREF_FILTER_BATCH", default=50)
 # conservative values (its public pool) apply only until the first answer arrives.
 CROSSREF_RATE_LIMIT_PER_SECOND = env.float("CROSSREF_RATE_LIMIT_PER_SECOND", default=5.0)
 CROSSREF_CONCURRENCY_LIMIT = env.int("CROSSREF_CONCURRENCY_LIMIT", default=1)
+
+# The editorial workflow's e-mails (the reviewers' digest): sender, and the address its
+# links start with.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Evidentia <evidentia@example.org>")
+SITE_URL = env("SITE_URL", default="http://localhost:8000")

@@ -1,0 +1,1 @@
+"""Pieces every app's REST API shares: errors, pagination, conditional GET, throttling."""

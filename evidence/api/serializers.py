@@ -1,0 +1,307 @@
+"""Representations of conditions, verdicts, studies and the condition evidence summary.
+
+List serializers are lighter than detail ones; nested therapies, conditions and
+references are brief forms with a link to their own detail.
+"""
+
+from rest_framework import serializers
+
+from evidence.editorial.rules import ReasonCode
+from evidence.models import Condition, GuidelinePosition, Study, Verdict
+from references.api.serializers import ReferenceBriefSerializer
+from references.models import Reference
+from therapies.api.serializers import TherapyBriefSerializer
+from therapies.models import Therapy
+
+
+class ConditionBriefSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:evidence:condition-detail", lookup_field="slug"
+    )
+
+    class Meta:
+        model = Condition
+        fields = ["slug", "name", "url"]
+
+
+class ConditionListSerializer(ConditionBriefSerializer):
+    synonyms = serializers.ListField(child=serializers.CharField())
+    parent = ConditionBriefSerializer(
+        allow_null=True, help_text="The broader condition this one is part of, if any."
+    )
+
+    class Meta(ConditionBriefSerializer.Meta):
+        fields = [*ConditionBriefSerializer.Meta.fields, "synonyms", "parent"]
+
+
+class ConditionHeaderSerializer(ConditionListSerializer):
+    prevalence_reference = ReferenceBriefSerializer(allow_null=True)
+
+    class Meta(ConditionListSerializer.Meta):
+        fields = [
+            *ConditionListSerializer.Meta.fields,
+            "description",
+            "prevalence_note",
+            "prevalence_reference",
+        ]
+
+
+class ConditionDetailSerializer(ConditionHeaderSerializer):
+    sub_conditions = ConditionBriefSerializer(many=True, source="children")
+    summary_url = serializers.HyperlinkedIdentityField(
+        view_name="api:evidence:condition-summary", lookup_field="slug"
+    )
+    references_url = serializers.HyperlinkedIdentityField(
+        view_name="api:evidence:condition-references", lookup_field="slug"
+    )
+
+    class Meta(ConditionHeaderSerializer.Meta):
+        fields = [
+            *ConditionHeaderSerializer.Meta.fields,
+            "sub_conditions",
+            "summary_url",
+            "references_url",
+        ]
+
+
+# --- studies ------------------------------------------------------------------------------
+
+
+class StudyListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:evidence:study-detail")
+    therapy = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    condition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    verdict = serializers.PrimaryKeyRelatedField(
+        read_only=True, help_text="The verdict of the study's therapy and condition, if any."
+    )
+    reference = ReferenceBriefSerializer()
+
+    class Meta:
+        model = Study
+        fields = [
+            "id",
+            "url",
+            "therapy",
+            "condition",
+            "verdict",
+            "reference",
+            "design",
+            "species",
+            "participants",
+            "outcome",
+            "direction",
+            "risk_of_bias",
+        ]
+
+
+class StudyDetailSerializer(StudyListSerializer):
+    therapy = TherapyBriefSerializer()
+    condition = ConditionBriefSerializer()
+
+    class Meta(StudyListSerializer.Meta):
+        fields = [
+            *StudyListSerializer.Meta.fields,
+            "population",
+            "dose_regimen",
+            "comparator",
+            "follow_up",
+            "outcome_summary",
+            "effect_measure",
+            "effect_size",
+            "ci_lower",
+            "ci_upper",
+            "created_at",
+        ]
+
+
+class StudyWriteSerializer(serializers.ModelSerializer):
+    """Input for POST and PATCH; the verdict is derived from (therapy, condition)."""
+
+    reference = serializers.PrimaryKeyRelatedField(
+        queryset=Reference.objects.all(), help_text="The id of the study's reference."
+    )
+    therapy = serializers.SlugRelatedField(slug_field="slug", queryset=Therapy.objects.all())
+    condition = serializers.SlugRelatedField(slug_field="slug", queryset=Condition.objects.all())
+    participants = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+
+    class Meta:
+        model = Study
+        fields = [
+            "reference",
+            "therapy",
+            "condition",
+            "design",
+            "species",
+            "participants",
+            "population",
+            "dose_regimen",
+            "comparator",
+            "follow_up",
+            "outcome",
+            "outcome_summary",
+            "direction",
+            "risk_of_bias",
+            "effect_measure",
+            "effect_size",
+            "ci_lower",
+            "ci_upper",
+        ]
+        # Uniqueness and the check constraints are validated once, by the service.
+        validators: list = []
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+
+class VerdictListSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:evidence:verdict-detail")
+    therapy = TherapyBriefSerializer()
+    condition = ConditionBriefSerializer()
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "id",
+            "url",
+            "therapy",
+            "condition",
+            "status",
+            "certainty",
+            "needs_review",
+            "reviewed_on",
+            "updated_at",
+        ]
+
+
+class ReviewReasonSerializer(serializers.Serializer):
+    """Why a verdict needs review (evidence.editorial.rules)."""
+
+    code = serializers.ChoiceField(choices=ReasonCode.choices)
+    message = serializers.CharField()
+    at = serializers.DateField(help_text="The day the reason was raised.")
+
+
+class VerdictDetailSerializer(VerdictListSerializer):
+    key_takeaways = serializers.ListField(child=serializers.CharField())
+    review_reasons = ReviewReasonSerializer(many=True)
+    studies = StudyListSerializer(
+        many=True,
+        source="pair_studies",
+        help_text="Every study of this therapy for this condition, oldest first.",
+    )
+    references = ReferenceBriefSerializer(
+        many=True,
+        source="background_references",
+        help_text="Sources the verdict rests on besides its studies, in the editors' order.",
+    )
+    history_url = serializers.HyperlinkedIdentityField(view_name="api:evidence:verdict-history")
+    references_url = serializers.HyperlinkedIdentityField(
+        view_name="api:evidence:verdict-references"
+    )
+
+    class Meta(VerdictListSerializer.Meta):
+        fields = [
+            *VerdictListSerializer.Meta.fields,
+            "summary",
+            "key_takeaways",
+            "limitations",
+            "mechanism_notes",
+            "review_interval_months",
+            "review_reasons",
+            "studies",
+            "references",
+            "history_url",
+            "references_url",
+        ]
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    old = serializers.JSONField(allow_null=True)
+    new = serializers.JSONField(allow_null=True)
+
+
+class VerdictVersionSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    date = serializers.DateTimeField()
+    user = serializers.CharField(allow_null=True, help_text="Username of who saved it, if known.")
+    type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    change_reason = serializers.CharField(allow_null=True)
+    changes = FieldChangeSerializer(
+        many=True,
+        help_text="Against the previous version; for the first, every field (old is null). "
+        "Foreign keys are given as ids.",
+    )
+
+
+# --- the condition evidence summary (evidence.selectors.condition_evidence_summary) -------
+
+
+class DirectionCountsSerializer(serializers.Serializer):
+    benefit = serializers.IntegerField()
+    no_benefit = serializers.IntegerField()
+    mixed = serializers.IntegerField()
+    harm = serializers.IntegerField()
+    unclear = serializers.IntegerField()
+    total = serializers.IntegerField()
+
+
+class GuidelinePositionSerializer(serializers.ModelSerializer):
+    reference = ReferenceBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = GuidelinePosition
+        fields = ["issuing_body", "document", "year", "position", "summary", "reference"]
+
+
+class RetractionWarningsSerializer(serializers.Serializer):
+    cites_flagged_reference = serializers.BooleanField(
+        help_text="True when a study's or background reference is retracted, corrected or "
+        "under an expression of concern."
+    )
+    flagged_study_count = serializers.IntegerField()
+    flagged_reference_count = serializers.IntegerField(
+        help_text="Flagged background references of the verdict."
+    )
+
+
+class VerdictSummarySerializer(serializers.Serializer):
+    verdict_id = serializers.IntegerField(source="verdict.id")
+    verdict_url = serializers.HyperlinkedRelatedField(
+        source="verdict", view_name="api:evidence:verdict-detail", read_only=True
+    )
+    therapy = TherapyBriefSerializer(source="verdict.therapy")
+    status = serializers.ChoiceField(source="verdict.status", choices=Verdict.Status.choices)
+    certainty = serializers.ChoiceField(
+        source="verdict.certainty", choices=Verdict.Certainty.choices
+    )
+    summary = serializers.CharField(source="verdict.summary")
+    reviewed_on = serializers.DateField(source="verdict.reviewed_on", allow_null=True)
+    needs_review = serializers.BooleanField(source="verdict.needs_review")
+    study_counts = DirectionCountsSerializer(
+        source="direction_counts", help_text="Studies of this pair by direction of effect."
+    )
+    guideline_positions = GuidelinePositionSerializer(many=True)
+    retraction_warnings = RetractionWarningsSerializer(source="*")
+
+
+class SubConditionVerdictSerializer(serializers.ModelSerializer):
+    therapy = TherapyBriefSerializer()
+
+    class Meta:
+        model = Verdict
+        fields = ["id", "therapy", "status", "certainty"]
+
+
+class SubConditionSerializer(ConditionBriefSerializer):
+    verdicts = SubConditionVerdictSerializer(many=True)
+
+    class Meta(ConditionBriefSerializer.Meta):
+        fields = [*ConditionBriefSerializer.Meta.fields, "verdicts"]
+
+
+class ConditionSummarySerializer(serializers.Serializer):
+    condition = ConditionHeaderSerializer()
+    last_reviewed_on = serializers.DateField(allow_null=True)
+    therapies = VerdictSummarySerializer(many=True, source="verdicts")
+    sub_conditions = SubConditionSerializer(many=True)
