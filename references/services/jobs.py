@@ -18,9 +18,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from references import parsers
 from references.identifiers import InvalidIdentifier, extract_identifiers, parse_identifier
 from references.models import ImportJob, ImportJobItem, Reference
-from references import parsers
 from references.parsers.records import BibRecord, ParseError
 from references.services.fetch import FetchFailed, fetch_records
 from references.services.upsert import Outcome, references_upsert
@@ -130,7 +130,8 @@ def import_job_create_for_file(*, data: bytes, filename: str, user=None) -> Impo
     ]
     if not items:
         raise ImportRejected(f"{filename}: no records found.")
-    items.sort(key=lambda item: item.line or 0)
+    # Record items keep the parse order, so an item's position is its record's index
+    # (several records can share a line, e.g. a PubMed XML file written on one line).
     return _create_job(
         kind=ImportJob.Kind.FILE,
         items=items,
@@ -270,8 +271,9 @@ class _Clients:
 
 
 def _file_records(job: ImportJob) -> dict[int, BibRecord]:
+    """The job's file records by index, which is their items' position."""
     parsed = parsers.parse_file(bytes(job.upload), filename=job.filename)
-    return {record.line or 0: record for record in parsed.records}
+    return dict(enumerate(parsed.records))
 
 
 def _record_label(record: BibRecord) -> str:
@@ -292,7 +294,7 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
     local: list[BibRecord] = []
     for item in chunk:
         if item.kind == "record":
-            record = file_records.get(item.line or 0)
+            record = file_records.get(item.position)
             if record is not None:
                 local.append(record)
                 for kind in wanted:
@@ -317,14 +319,32 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
     )
     records = local + fetched.records
     with transaction.atomic():
+        # Another run of this job (a task redelivered while the first still works) may have
+        # resolved some of these items meanwhile: lock the ones still pending, do only those.
+        still_pending = set(
+            ImportJobItem.objects.select_for_update()
+            .filter(pk__in=[item.pk for item in chunk], status=ImportJobItem.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        chunk = [item for item in chunk if item.pk in still_pending]
+        if not chunk:
+            return
         result = references_upsert(records=records)
-        _resolve_items(job, chunk, records, result, fetched.failures)
+        _resolve_items(job, chunk, records, result, fetched.failures, file_records)
         if job.kind == ImportJob.Kind.REFRESH:
-            refreshed = [i.reference_id for i in chunk if i.status != ImportJobItem.Status.FAILED]
-            Reference.objects.filter(pk__in=refreshed).update(last_refreshed=timezone.now())
+            # Created and updated references were stamped by the upsert's own write; one
+            # more UPDATE would rewrite the same rows.
+            unchanged = [
+                i.reference_id for i in chunk if i.status == ImportJobItem.Status.UNCHANGED
+            ]
+            if unchanged:
+                Reference.objects.filter(pk__in=unchanged).update(last_refreshed=timezone.now())
 
 
-def _resolve_items(job, chunk, records, result, failures: list[FetchFailed]) -> None:
+def _resolve_items(
+    job, chunk, records, result, failures: list[FetchFailed], file_records: dict
+) -> None:
     by_identifier: dict[tuple[str, str], tuple[Reference, str]] = {}
     rank = {Outcome.CREATED: 2, Outcome.UPDATED: 1, Outcome.UNCHANGED: 0}
     for record, reference, outcome in zip(records, result.references, result.outcomes, strict=True):
@@ -344,7 +364,7 @@ def _resolve_items(job, chunk, records, result, failures: list[FetchFailed]) -> 
         )
         found = by_identifier.get((kind, value))
         if item.kind == "record" and found is None:
-            found = _record_result(item, records, result)
+            found = _record_result(file_records.get(item.position), records, result)
         if found is None:
             item.status = ImportJobItem.Status.FAILED
             item.message = reasons.get((kind, value)) or "Not found in PubMed or Crossref."
@@ -365,8 +385,8 @@ def _resolve_items(job, chunk, records, result, failures: list[FetchFailed]) -> 
     )
 
 
-def _record_result(item, records, result):
+def _record_result(wanted: BibRecord | None, records, result):
     for record, reference, outcome in zip(records, result.references, result.outcomes, strict=True):
-        if record.line == item.line and reference is not None:
+        if record is wanted and reference is not None:
             return reference, outcome
     return None

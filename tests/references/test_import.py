@@ -318,3 +318,14 @@ def test_refresh_citations_command_refreshes_stale_references(recorded, capsys):
 
     assert "0 failed" in capsys.readouterr().out
     assert Reference.objects.get().last_refreshed is not None
+
+
+def test_a_pubmed_xml_file_with_records_on_one_line_imports_each_record(recorded):
+    body = b"".join(recorded.articles[p].replace(b"\n", b" ") for p in ("28731372", "993"))
+    data = b'<?xml version="1.0"?><PubmedArticleSet>' + body + b"</PubmedArticleSet>"
+
+    job = _run(import_job_create_for_file(data=data, filename="export.xml"))
+
+    assert job.status == ImportJob.Status.SUCCEEDED
+    assert job.created_count == 2
+    assert set(Reference.objects.values_list("pmid", flat=True)) == {"28731372", "993"}
