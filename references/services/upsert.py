@@ -326,6 +326,10 @@ def _upsert_batch(records: Sequence[BibRecord], now: datetime) -> UpsertResult:
     for reference in created:
         reference.last_refreshed = now
     if created:
+        # Every writer inserts new works in one order, so two batches sharing new works wait
+        # for each other (then the loser redoes its batch) instead of deadlocking on the
+        # unique indexes.
+        created.sort(key=lambda r: (r.doi or "", r.pmid or "", r.pmcid or ""))
         bulk_create_with_history(created, Reference)
     to_update = [
         r for key, r in touched.items() if key not in created_ids and changed_fields.get(key)

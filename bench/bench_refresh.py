@@ -1,0 +1,443 @@
+"""Citation refresh at scale: upstream requests, database queries and wall time.
+
+Not a test. Creates a database of its own (``evidentia_bench`` on the PostgreSQL server of
+DATABASE_URL; dropped at the end), bulk-creates N references with PMIDs and DOIs, and
+serves a fake PubMed + Crossref (tests/support/fake_upstream.RecordedUpstream in a
+werkzeug server thread on 127.0.0.1) whose N PubmedArticle records are synthesized from
+a real recorded article (PMID, DOI and title changed) with a matching Crossref work each.
+It then refreshes every reference twice through the services the Celery task calls
+(refresh_job_create + import_job_run):
+
+- run 1: the fake's titles (and every other field) differ from the stored ones: updates;
+- run 2: the same answers again: nothing changes.
+
+For each run it reports upstream requests by endpoint, SQL statements in total and per
+batch (reads and writes by table), time spent in SQL, and wall time. Batches are
+delimited by wrapping jobs._run_chunk / jobs.import_job_finish (a benchmark-only
+instrument; the services are not changed).
+
+Rate limits are lifted by default (1000 requests/s each, and the fake announces the same
+in Crossref's x-rate-limit-* headers), so the figures measure our own work; pass
+``--pubmed-rate 3 --crossref-rate 50`` to pay NCBI's and Crossref's real limits.
+
+Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/evidentia \\
+          .venv/bin/python bench/bench_refresh.py --n 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import math
+import os
+import platform
+import re
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import environ  # noqa: E402
+import psycopg  # noqa: E402
+from lxml import etree  # noqa: E402
+from werkzeug import Request  # noqa: E402
+from werkzeug.serving import make_server  # noqa: E402
+
+from tests.support.fake_upstream import FIXTURES, RecordedUpstream  # noqa: E402
+
+TEMPLATE_ARTICLE = FIXTURES / "pubmed" / "efetch" / "pmid-28731372-rct.xml"
+TEMPLATE_WORK = FIXTURES / "crossref" / "works" / "work-1.json"
+FIRST_PMID = 20_000_000
+WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.IGNORECASE)
+READ = re.compile(r'\bFROM\s+"([^"]+)"', re.IGNORECASE)
+
+
+# --- the fake upstream -------------------------------------------------------------------
+
+
+def synthesize(n: int) -> tuple[dict[str, bytes], dict[str, dict], dict[str, str]]:
+    """N PubmedArticle records and Crossref works made from one recorded article each."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    article = etree.parse(str(TEMPLATE_ARTICLE), parser).getroot().find("PubmedArticle")
+    # The cited-works list is not read by the parser and would triple every answer; the
+    # PMC id would make N articles share one PMCID.
+    for node in list(article.iter("ReferenceList")):
+        node.getparent().remove(node)
+    for node in list(article.iterfind(".//PubmedData/ArticleIdList/ArticleId[@IdType='pmc']")):
+        node.getparent().remove(node)
+    article.find("MedlineCitation/PMID").text = "@PMID@"
+    article.find(".//PubmedData/ArticleIdList/ArticleId[@IdType='pubmed']").text = "@PMID@"
+    article.find(".//ELocationID[@EIdType='doi']").text = "@DOI@"
+    article.find(".//PubmedData/ArticleIdList/ArticleId[@IdType='doi']").text = "@DOI@"
+    title = article.find(".//ArticleTitle")
+    for child in list(title):
+        title.remove(child)
+    title.text = "@TITLE@"
+    xml = etree.tostring(article, encoding="utf-8")
+    work = json.loads(TEMPLATE_WORK.read_bytes())["message"]
+
+    articles: dict[str, bytes] = {}
+    works: dict[str, dict] = {}
+    doi_to_pmid: dict[str, str] = {}
+    for i in range(n):
+        pmid, doi = str(FIRST_PMID + i), f"10.5555/bench.{i}"
+        articles[pmid] = (
+            xml.replace(b"@PMID@", pmid.encode())
+            .replace(b"@DOI@", doi.encode())
+            .replace(b"@TITLE@", f"Synthesized article {i} as PubMed indexed it.".encode())
+        )
+        works[doi] = {
+            **work,
+            "DOI": doi,
+            "URL": f"https://doi.org/{doi}",
+            "title": [f"Synthesized article {i} as its publisher deposited it"],
+        }
+        doi_to_pmid[doi] = pmid
+    return articles, works, doi_to_pmid
+
+
+class FakeServer:
+    """RecordedUpstream behind a threaded werkzeug server on 127.0.0.1."""
+
+    def __init__(self, n: int, crossref_rate: float) -> None:
+        articles, works, doi_to_pmid = synthesize(n)
+        self.fake = RecordedUpstream()
+        # Assigned, not passed in: RecordedUpstream would re-parse N articles to index DOIs.
+        self.fake.articles, self.fake.works = articles, works
+        self.fake.doi_to_pmid = doi_to_pmid
+        announced = str(max(1, round(crossref_rate)))
+
+        self.busy_seconds = 0.0  # inside the fake's handlers: this process, so the GIL too
+        lock = threading.Lock()
+
+        @Request.application
+        def app(request: Request):
+            started = time.perf_counter()
+            response = self.fake(request)
+            if "x-rate-limit-limit" in response.headers:
+                response.headers["x-rate-limit-limit"] = announced
+            with lock:
+                self.busy_seconds += time.perf_counter() - started
+            return response
+
+        # werkzeug logs every request at INFO on its own handler unless told otherwise.
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_port}{path}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.thread.join(10)
+
+
+# --- the database ------------------------------------------------------------------------
+
+
+def server_dsn(url: str, dbname: str) -> str:
+    config = environ.Env.db_url_config(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        sys.exit(f"DATABASE_URL must point at PostgreSQL, not {config['ENGINE']}")
+    return psycopg.conninfo.make_conninfo(
+        dbname=dbname,
+        user=config.get("USER") or None,
+        password=config.get("PASSWORD") or None,
+        host=config.get("HOST") or None,
+        port=str(config["PORT"]) if config.get("PORT") else None,
+    )
+
+
+def recreate_database(url: str, name: str, *, drop_only: bool = False) -> None:
+    with psycopg.connect(server_dsn(url, "postgres"), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not drop_only:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_url(url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
+
+
+# --- counting queries --------------------------------------------------------------------
+
+
+@dataclass
+class Phase:
+    name: str
+    statements: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def writes(self) -> Counter[str]:
+        found = Counter[str]()
+        for sql in self.statements:
+            if match := WRITE.match(sql):
+                found[f"{match.group(1).split()[0].upper()} {match.group(2)}"] += 1
+        return found
+
+    def reads(self) -> Counter[str]:
+        found = Counter[str]()
+        for sql in self.statements:
+            if sql.lstrip().upper().startswith("SELECT"):
+                match = READ.search(sql)
+                lock = " FOR UPDATE" if "FOR UPDATE" in sql.upper() else ""
+                found[f"SELECT {match.group(1) if match else '?'}{lock}"] += 1
+        return found
+
+    def other(self) -> Counter[str]:
+        found = Counter[str]()
+        for sql in self.statements:
+            head = sql.lstrip().upper()
+            if not head.startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
+                found[" ".join(re.sub(r'"[^"]*"', "", head).split()[:2])] += 1
+        return found
+
+
+class QueryLog:
+    """Every SQL statement of a run, by phase: setup, batch 1..k, finish."""
+
+    def __init__(self) -> None:
+        self.phases: list[Phase] = [Phase("setup")]
+
+    def begin(self, name: str) -> None:
+        self.phases.append(Phase(name))
+
+    def __call__(self, execute, sql, params, many, context):
+        phase = self.phases[-1]
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            phase.seconds += time.perf_counter() - started
+            phase.statements.append(sql)
+
+    @property
+    def batches(self) -> list[Phase]:
+        return [p for p in self.phases if p.name.startswith("batch")]
+
+
+def instrument_batches(log_holder: list[QueryLog]) -> None:
+    """Start a new phase at each chunk and at the finish of import_job_run."""
+    from references.services import jobs
+
+    run_chunk, finish = jobs._run_chunk, jobs.import_job_finish
+
+    def counted_chunk(*args, **kwargs):
+        log = log_holder[0]
+        log.begin(f"batch {len(log.batches) + 1}")
+        return run_chunk(*args, **kwargs)
+
+    def counted_finish(*args, **kwargs):
+        log_holder[0].begin("finish")
+        return finish(*args, **kwargs)
+
+    jobs._run_chunk = counted_chunk
+    jobs.import_job_finish = counted_finish
+
+
+# --- the benchmark -----------------------------------------------------------------------
+
+
+@dataclass
+class RunResult:
+    label: str
+    create_seconds: float
+    create_queries: int
+    run_seconds: float
+    cpu_seconds: float
+    log: QueryLog
+    requests: Counter[str]
+    upstream_seconds: float
+    job: object
+
+
+def seed(n: int) -> list[int]:
+    from references.models import Reference
+
+    Reference.objects.bulk_create(
+        (
+            Reference(
+                pmid=str(FIRST_PMID + i),
+                doi=f"10.5555/bench.{i}",
+                title=f"Stored title {i}",
+                year=2017,
+            )
+            for i in range(n)
+        ),
+        batch_size=2000,
+    )
+    return list(Reference.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def refresh(label: str, ids: list[int], server: FakeServer, holder: list) -> RunResult:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from references.services.jobs import import_job_run, refresh_job_create
+
+    server.fake.requests.clear()
+    server.busy_seconds = 0.0
+    with CaptureQueriesContext(connection) as created:
+        started = time.perf_counter()
+        job = refresh_job_create(reference_ids=ids)
+        create_seconds = time.perf_counter() - started
+    log = QueryLog()
+    holder[:] = [log]
+    with connection.execute_wrapper(log):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        job = import_job_run(job_id=job.pk)
+        run_seconds = time.perf_counter() - started
+        cpu_seconds = time.process_time() - cpu_started
+    return RunResult(
+        label,
+        create_seconds,
+        len(created),
+        run_seconds,
+        cpu_seconds,
+        log,
+        Counter(server.fake.requests),
+        server.busy_seconds,
+        job,
+    )
+
+
+def describe(result: RunResult, n: int) -> list[str]:
+    log, job = result.log, result.job
+    batches = log.batches
+    totals = [len(b.statements) for b in batches]
+    all_queries = sum(len(p.statements) for p in log.phases)
+    sql_seconds = sum(p.seconds for p in log.phases)
+    lines = [
+        f"### {result.label}",
+        "",
+        f"- Job: {job.status}; {job.created_count} created, {job.updated_count} updated, "
+        f"{job.unchanged_count} unchanged, {job.failed_count} failed of {job.total}.",
+        f"- Wall time: **{result.create_seconds + result.run_seconds:.1f} s** "
+        f"(refresh_job_create {result.create_seconds:.2f} s, {result.create_queries} queries; "
+        f"import_job_run {result.run_seconds:.1f} s, of which {sql_seconds:.1f} s waiting "
+        f"for SQL and {result.upstream_seconds:.1f} s in the fake upstream's handlers; "
+        f"{result.cpu_seconds:.1f} s of CPU in this process); "
+        f"{n / (result.create_seconds + result.run_seconds):,.0f} references/s.",
+        "- Upstream requests: "
+        + ", ".join(
+            f"{key} {result.requests.get(key, 0)}"
+            for key in ("efetch.fcgi", "esearch.fcgi", "esummary.fcgi", "crossref")
+        )
+        + f" (goal: efetch {math.ceil(n / 200)}, esearch 0, crossref {math.ceil(n / 50)}).",
+        f"- SQL statements in import_job_run: {all_queries} = setup "
+        f"{len(log.phases[0].statements)} + {len(batches)} batches x "
+        + (f"{totals[0]}" if len(set(totals)) == 1 else f"{min(totals)}..{max(totals)}")
+        + f" + finish {sum(len(p.statements) for p in log.phases if p.name == 'finish')}.",
+        "",
+        "Per batch (every batch alike: "
+        + ("yes" if all(_shape(b) == _shape(batches[0]) for b in batches) else "**no**")
+        + "):",
+        "",
+        "| statement | per batch |",
+        "|---|---|",
+    ]
+    first = batches[0]
+    for kind, counter in (("read", first.reads()), ("write", first.writes())):
+        for key, count in sorted(counter.items()):
+            lines.append(f"| {kind}: `{key}` | {count} |")
+    for key, count in sorted(first.other().items()):
+        lines.append(f"| transaction: `{key}` | {count} |")
+    over = {k: c for k, c in first.writes().items() if c > 1}
+    lines += [
+        "",
+        "Write statements per table per batch above one: "
+        + (", ".join(f"`{k}` x{c}" for k, c in over.items()) if over else "none")
+        + ".",
+        "",
+    ]
+    return lines
+
+
+def _shape(phase: Phase) -> tuple:
+    return (sorted(phase.reads().items()), sorted(phase.writes().items()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="references to refresh")
+    parser.add_argument("--database", default="evidentia_bench", help="created, then dropped")
+    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--pubmed-rate", type=float, default=1000.0, help="requests/s")
+    parser.add_argument("--crossref-rate", type=float, default=1000.0, help="requests/s")
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("Set DATABASE_URL=postgres://... (the server to create the bench database on).")
+
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    server = FakeServer(args.n, args.crossref_rate)
+    print(f"fake upstream: {args.n:,} articles and works in {time.perf_counter() - started:.1f} s")
+    recreate_database(url, args.database)
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.local",
+            "DJANGO_DEBUG": "0",
+            "LOG_LEVEL": "WARNING",
+            "DATABASE_URL": database_url(url, args.database),
+            "PUBMED_BASE_URL": server.url("/pubmed/"),
+            "CROSSREF_BASE_URL": server.url("/crossref/"),
+            "PUBMED_RATE_LIMIT_PER_SECOND": str(args.pubmed_rate),
+            "CROSSREF_RATE_LIMIT_PER_SECOND": str(args.crossref_rate),
+            "CROSSREF_CONCURRENCY_LIMIT": "1",
+            "UPSTREAM_RATELIMIT_PREFIX": f"bench:{uuid.uuid4().hex}:ratelimit:",
+        }
+    )
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, connections
+
+        call_command("migrate", verbosity=0)
+        t0 = time.perf_counter()
+        ids = seed(args.n)
+        print(f"seeded {len(ids):,} references in {time.perf_counter() - t0:.1f} s")
+        holder: list[QueryLog] = []
+        instrument_batches(holder)
+        results = [
+            refresh("Run 1: every reference updated", ids, server, holder),
+            refresh("Run 2: nothing changed", ids, server, holder),
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            pg_version = cursor.fetchone()[0]
+        today = datetime.datetime.now(tz=datetime.UTC).date().isoformat()
+        report = [
+            f"Measured {today} on {platform.node()}: "
+            f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"PostgreSQL {pg_version}, all on one machine; rate limits "
+            f"PubMed {args.pubmed_rate:g}/s, Crossref {args.crossref_rate:g}/s; load average "
+            f"{load_before[0]:.1f} before, {os.getloadavg()[0]:.1f} after.",
+            "",
+        ]
+        for result in results:
+            report += describe(result, args.n)
+        print("\n".join(report))
+        connections.close_all()
+    finally:
+        server.close()
+        if not args.keep_database:
+            recreate_database(url, args.database, drop_only=True)
+
+
+if __name__ == "__main__":
+    main()
