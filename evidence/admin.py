@@ -5,9 +5,19 @@ condition from the verdict so the two can never disagree.
 """
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
+from config.admin import SimpleHistoryAdmin
+
+from . import services
+from .editorial.admin import VerdictReviewAdminMixin
+from .models import (
+    Condition,
+    GuidelinePosition,
+    OutcomeFinding,
+    Study,
+    Verdict,
+    VerdictReference,
+)
 
 
 @admin.register(Condition)
@@ -35,8 +45,33 @@ class VerdictReferenceInline(admin.TabularInline):
     autocomplete_fields = ["reference"]
 
 
+class OutcomeFindingInline(admin.StackedInline):
+    """The verdict's GRADE summary of findings, one outcome per row."""
+
+    model = OutcomeFinding
+    extra = 0
+    fieldsets = [
+        (None, {"fields": [("outcome", "importance", "position")]}),
+        (
+            "Evidence and effect",
+            {"fields": [("studies_count", "participants"), "relative_effect", "absolute_effect"]},
+        ),
+        (
+            "Certainty, and the reasons it was rated down",
+            {
+                "fields": [
+                    "certainty",
+                    ("risk_of_bias", "inconsistency", "indirectness"),
+                    ("imprecision", "publication_bias"),
+                    "comment",
+                ]
+            },
+        ),
+    ]
+
+
 @admin.register(Verdict)
-class VerdictAdmin(SimpleHistoryAdmin):
+class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "status",
@@ -51,7 +86,7 @@ class VerdictAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["therapy", "condition"]
     list_select_related = ["therapy", "condition"]
     readonly_fields = ["updated_at"]
-    inlines = [VerdictReferenceInline, StudyInline]
+    inlines = [VerdictReferenceInline, StudyInline, OutcomeFindingInline]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Study:
@@ -59,7 +94,10 @@ class VerdictAdmin(SimpleHistoryAdmin):
             for study in formset.save(commit=False):
                 study.therapy_id = verdict.therapy_id
                 study.condition_id = verdict.condition_id
+                is_new = study.pk is None
                 study.save()
+                if is_new:
+                    services.verdict_flag_new_study(study=study)
             for obj in formset.deleted_objects:
                 obj.delete()
             formset.save_m2m()
@@ -76,6 +114,11 @@ class StudyAdmin(SimpleHistoryAdmin):
     readonly_fields = ["verdict"]
     list_select_related = ["reference", "therapy", "condition"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.verdict_flag_new_study(study=obj)
+
 
 @admin.register(GuidelinePosition)
 class GuidelinePositionAdmin(SimpleHistoryAdmin):
@@ -84,3 +127,10 @@ class GuidelinePositionAdmin(SimpleHistoryAdmin):
     search_fields = ["issuing_body", "document", "summary"]
     autocomplete_fields = ["therapy", "condition", "reference"]
     list_select_related = ["therapy", "condition"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or {"position", "year"} & set(form.changed_data):
+            services.verdict_flag_guideline_change(
+                position=obj, previous_position=form.initial.get("position") if change else None
+            )

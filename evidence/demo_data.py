@@ -412,6 +412,12 @@ STUDIES: list[dict] = [
         ),
         "direction": "benefit",
         "risk_of_bias": "some_concerns",
+        # Crude risk ratio of a successful pregnancy from the counts above (12/12 against
+        # 9/12), with its 95% CI on the log scale; the paper's own statistics not recorded.
+        "effect_measure": "RR",
+        "effect_size": 1.33,
+        "ci_lower": 0.96,
+        "ci_upper": 1.85,
     },
 ]
 
@@ -619,5 +625,130 @@ FORMULATIONS: list[dict] = [
         "stabiliser": "proline",
         "route": "subcutaneous",
         "notes": "20% liquid given under the skin, stabilised with L-proline.",
+    },
+]
+
+# PubMed queries kept per pair (SavedSearch); the daily task runs them for new records.
+_IVIG_TERM = '("immunoglobulins, intravenous"[MeSH Terms] OR IVIG)'
+
+SAVED_SEARCHES: list[dict] = [
+    {
+        "condition": "rheumatoid-arthritis",
+        "query": f'{_IVIG_TERM} AND "arthritis, rheumatoid"[MeSH Terms]',
+    },
+    {
+        "condition": "systemic-lupus-erythematosus",
+        "query": f'{_IVIG_TERM} AND "lupus erythematosus, systemic"[MeSH Terms]',
+    },
+    {
+        "condition": "lupus-nephritis",
+        "query": f'{_IVIG_TERM} AND "lupus nephritis"[MeSH Terms]',
+    },
+    {
+        "condition": "lupus-pregnancy",
+        "query": (
+            f'{_IVIG_TERM} AND "lupus erythematosus, systemic"[MeSH Terms] '
+            'AND "pregnancy"[MeSH Terms]'
+        ),
+    },
+]
+
+# GRADE summary of findings per verdict (OutcomeFinding), in our words from the studies
+# above. Certainty starts high for randomised trials and low for other designs, and each
+# serious concern rates it down one level (very serious: two).
+OUTCOME_FINDINGS: list[dict] = [
+    {
+        "condition": "rheumatoid-arthritis",
+        "outcome": "Disease activity",
+        "importance": "critical",
+        "position": 0,
+        "studies_count": 1,
+        "participants": 31,
+        "absolute_effect": (
+            "No significant difference from placebo: physician's global rating, fever, "
+            "joint counts and blood markers were similar in both groups"
+        ),
+        "certainty": "very_low",
+        "risk_of_bias": "serious",
+        "indirectness": "serious",
+        "imprecision": "very_serious",
+        "comment": (
+            "One placebo-controlled trial, in children with systemic juvenile arthritis rather "
+            "than adults with RA, with some concerns about bias; far too few children to rule "
+            "a benefit in or out."
+        ),
+    },
+    {
+        "condition": "rheumatoid-arthritis",
+        "outcome": "Symptoms and physical function",
+        "importance": "critical",
+        "position": 1,
+        "studies_count": 2,
+        "participants": 14,
+        "absolute_effect": (
+            "Not comparable: 10 adults in one series had less active disease and better "
+            "function over a year; none of 4 adults in another met the criteria for improvement"
+        ),
+        "certainty": "very_low",
+        "risk_of_bias": "very_serious",
+        "inconsistency": "serious",
+        "imprecision": "very_serious",
+        "comment": "Two small open case series with no comparison group, pointing in opposite "
+        "directions.",
+    },
+    {
+        "condition": "lupus-nephritis",
+        "outcome": "Renal response, class IV and V nephritis",
+        "importance": "critical",
+        "position": 0,
+        "studies_count": 1,
+        "absolute_effect": (
+            "Kidney disease improved in the patients reported; no comparison group, so no "
+            "effect size"
+        ),
+        "certainty": "very_low",
+        "risk_of_bias": "very_serious",
+        "indirectness": "serious",
+        "imprecision": "serious",
+        "publication_bias": "serious",
+        "comment": (
+            "Case reports and small series gathered in one 2012 review. Many patients were "
+            "also taking immunosuppressants, and favourable case reports are the likelier to "
+            "be published."
+        ),
+    },
+    {
+        "condition": "lupus-nephritis",
+        "outcome": "Renal response, milder nephritis",
+        "importance": "important",
+        "position": 1,
+        "studies_count": 1,
+        "absolute_effect": "Responses reported; no comparison group, so no effect size",
+        "certainty": "very_low",
+        "risk_of_bias": "very_serious",
+        "indirectness": "serious",
+        "imprecision": "serious",
+        "publication_bias": "serious",
+        "comment": "From the same review, on patients whose kidneys were less badly affected.",
+    },
+    {
+        "condition": "lupus-pregnancy",
+        "outcome": "Successful pregnancy",
+        "importance": "critical",
+        "position": 0,
+        "studies_count": 1,
+        "participants": 24,
+        "relative_effect": "RR 1.33 (95% CI 0.96 to 1.85)",
+        "absolute_effect": (
+            "12 of 12 with IVIG against 9 of 12 with prednisolone and NSAIDs: 250 more "
+            "successful pregnancies per 1,000"
+        ),
+        "certainty": "very_low",
+        "risk_of_bias": "serious",
+        "imprecision": "very_serious",
+        "comment": (
+            "One small comparison in which women were not described as randomly allocated; "
+            "the confidence interval includes no effect."
+        ),
     },
 ]

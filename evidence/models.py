@@ -4,7 +4,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from .editorial import rules
 
 
 class Condition(models.Model):
@@ -116,12 +119,28 @@ class Verdict(models.Model):
             models.UniqueConstraint(fields=["therapy", "condition"], name="one_verdict_per_pair")
         ]
         indexes = [models.Index(fields=["needs_review", "status"], name="verdict_review_idx")]
+        permissions = [("signoff_verdict", "Can sign off a verdict's review")]
 
     def __str__(self) -> str:
         return f"{self.therapy} for {self.condition}"
 
     def get_absolute_url(self) -> str:
         return reverse("evidence:pair-detail", args=[self.condition.slug, self.therapy.slug])
+
+    @property
+    def review_due_on(self):
+        """The day the next review falls due; None if the verdict was never reviewed."""
+        return rules.review_due_on(
+            reviewed_on=self.reviewed_on, interval_months=self.review_interval_months
+        )
+
+    @property
+    def is_review_overdue(self) -> bool:
+        return rules.is_overdue(
+            reviewed_on=self.reviewed_on,
+            interval_months=self.review_interval_months,
+            today=timezone.localdate(),
+        )
 
 
 class VerdictReference(models.Model):
@@ -337,6 +356,7 @@ class SavedSearch(models.Model):
     is_active = models.BooleanField(default=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     last_run_found = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, help_text="Why the last run failed, if it did.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -412,3 +432,25 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} for {self.verdict} ({self.get_status_display()})"
+
+
+class DigestLog(models.Model):
+    """One run of the reviewers' daily digest: when it ran and what it reported.
+
+    ``review_state`` is what needed review at that moment, so that the next digest
+    reports only what is new since; a run with nothing new is logged but sends nothing.
+    """
+
+    ran_at = models.DateTimeField(default=timezone.now, db_index=True)
+    recipients = models.PositiveIntegerField(default=0)
+    verdict_count = models.PositiveIntegerField("verdicts reported", default=0)
+    candidate_count = models.PositiveIntegerField("new candidates reported", default=0)
+    # ["<verdict id>|<reason code>|<reason message>", ...]
+    review_state = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+        get_latest_by = ["ran_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Review digest of {self.ran_at:%Y-%m-%d %H:%M} ({self.recipients} recipients)"

@@ -12,7 +12,7 @@ from datetime import date
 from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from references.models import Reference, RetractionStatus
+from references.models import RetractionStatus
 from therapies.models import RegulatoryStatus, Therapy
 from therapies.selectors import (
     Cited,
@@ -23,7 +23,16 @@ from therapies.selectors import (
     therapy_safety,
 )
 
-from .models import Condition, Direction, GuidelinePosition, Study, Verdict, VerdictReference
+from .forest import ForestGroup, forest_groups
+from .models import (
+    Condition,
+    Direction,
+    GuidelinePosition,
+    OutcomeFinding,
+    Study,
+    Verdict,
+    VerdictReference,
+)
 
 FLAGGED_REFERENCE = ~Q(reference__retraction_status=RetractionStatus.NONE)
 
@@ -163,6 +172,45 @@ class StudyRow:
 
 
 @dataclass(frozen=True)
+class Downgrade:
+    """One GRADE domain for which the certainty of a finding was rated down."""
+
+    domain: str  # "risk of bias"
+    concern: str  # "Serious (−1)"
+    levels: int  # 1 or 2
+
+
+GRADE_DOMAINS = ["risk_of_bias", "inconsistency", "indirectness", "imprecision", "publication_bias"]
+_CONCERN_LEVELS = {OutcomeFinding.Concern.SERIOUS: 1, OutcomeFinding.Concern.VERY_SERIOUS: 2}
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    """One outcome of the summary of findings, with the reasons its certainty is lower."""
+
+    finding: OutcomeFinding
+    downgrades: list[Downgrade]
+
+
+def _finding_row(finding: OutcomeFinding) -> FindingRow:
+    downgrades = []
+    for name in GRADE_DOMAINS:
+        value = getattr(finding, name)
+        if value in _CONCERN_LEVELS:
+            downgrades.append(
+                Downgrade(
+                    domain=str(OutcomeFinding._meta.get_field(name).verbose_name),
+                    concern=OutcomeFinding.Concern(value).label,
+                    levels=_CONCERN_LEVELS[value],
+                )
+            )
+    return FindingRow(finding=finding, downgrades=downgrades)
+
+
+SERIOUS_SEVERITIES = ("serious", "life_threatening")
+
+
+@dataclass(frozen=True)
 class PairEvidence:
     verdict: Verdict
     background: list[NumberedReference]
@@ -172,6 +220,8 @@ class PairEvidence:
     regulatory_statuses: list[RegulatoryStatus]
     safety: CitedSafety
     references: list[NumberedReference]
+    findings: list[FindingRow] = field(default_factory=list)
+    forest_groups: list[ForestGroup] = field(default_factory=list)
 
     @property
     def condition(self) -> Condition:
@@ -193,9 +243,34 @@ class PairEvidence:
     def cites_flagged_reference(self) -> bool:
         return bool(self.flagged_studies or self.flagged_background)
 
+    @property
+    def downgraded_domains(self) -> list[str]:
+        """Every GRADE domain any finding was rated down for, in GRADE's order."""
+        seen = {d.domain for row in self.findings for d in row.downgrades}
+        names = [str(OutcomeFinding._meta.get_field(name).verbose_name) for name in GRADE_DOMAINS]
+        return [name for name in names if name in seen]
+
+    @property
+    def serious_adverse_effects(self) -> list[Cited]:
+        return [
+            cited
+            for cited in self.safety.adverse_effects
+            if cited.item.severity in SERIOUS_SEVERITIES
+        ]
+
+    @property
+    def absolute_contraindications(self) -> list[Cited]:
+        return [cited for cited in self.safety.contraindications if cited.item.kind == "absolute"]
+
+    @property
+    def largest_trial(self) -> Study | None:
+        """The randomised trial with the most participants, if any."""
+        trials = [row.study for row in self.studies if row.study.design == "rct"]
+        return max(trials, key=lambda study: study.participants or 0, default=None)
+
 
 def pair_evidence(*, condition_slug: str, therapy_slug: str) -> PairEvidence:
-    """The evidence on one therapy for one condition; Http404 without a verdict. Ten queries.
+    """The evidence on one therapy for one condition; Http404 without a verdict. Eleven queries.
 
     References are numbered in the order the page first cites them: the verdict's
     background sources, the studies (oldest first), guideline positions, then safety.
@@ -240,6 +315,10 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str) -> PairEvidence:
         ).order_by("agency")
     )
     safety = safety_cite(safety=therapy_safety(therapy=verdict.therapy), numbering=numbering)
+    findings = [
+        _finding_row(finding)
+        for finding in OutcomeFinding.objects.filter(verdict=verdict).order_by("position", "id")
+    ]
     return PairEvidence(
         verdict=verdict,
         background=background,
@@ -249,10 +328,12 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str) -> PairEvidence:
         regulatory_statuses=regulatory_statuses,
         safety=safety,
         references=numbering.entries,
+        findings=findings,
+        forest_groups=forest_groups(studies),
     )
 
 
-# --- Home and search --------------------------------------------------------------------
+# --- Home ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -262,13 +343,27 @@ class ConditionNode:
 
 
 @dataclass(frozen=True)
+class MatrixCell:
+    therapy: Therapy
+    verdict: Verdict | None  # only status and certainty loaded
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    condition: Condition
+    depth: int  # 0 for a top-level condition, 1 for a sub-condition ...
+    cells: list[MatrixCell]
+
+
+@dataclass(frozen=True)
 class HomeIndex:
     conditions: list[ConditionNode]  # top-level conditions, sub-conditions nested
     therapies: list[Therapy]  # each annotated with verdict_count
+    matrix: list[MatrixRow] = field(default_factory=list)  # conditions x therapies
 
 
 def home_index() -> HomeIndex:
-    """Conditions as a tree and therapies, each with a count of verdicts. Two queries."""
+    """Conditions as a tree, therapies, and the verdicts of every pair. Three queries."""
     conditions = Condition.objects.annotate(verdict_count=Count("verdicts")).order_by("name")
     nodes = {condition.pk: ConditionNode(condition=condition) for condition in conditions}
     roots = []
@@ -276,62 +371,31 @@ def home_index() -> HomeIndex:
         parent = nodes.get(node.condition.parent_id)
         (parent.children if parent else roots).append(node)
     therapies = list(Therapy.objects.annotate(verdict_count=Count("verdicts")).order_by("name"))
-    return HomeIndex(conditions=roots, therapies=therapies)
-
-
-@dataclass(frozen=True)
-class ReferenceHit:
-    reference: Reference
-    # (condition, therapy, has_verdict) for every pair with a study of this reference.
-    pairs: list[tuple[Condition, Therapy, bool]]
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    conditions: list[Condition]
-    therapies: list[Therapy]
-    references: list[ReferenceHit]
-
-    @property
-    def count(self) -> int:
-        return len(self.conditions) + len(self.therapies) + len(self.references)
-
-
-SEARCH_LIMIT = 50
-SEARCH_MAX_LENGTH = 200
-
-
-def search_index(*, query: str, limit: int = SEARCH_LIMIT) -> SearchResults:
-    """Conditions (name, synonyms), therapies (name, aliases) and reference titles
-    containing ``query``, case-insensitively. No query for a blank search, else four."""
-    query = query.strip()[:SEARCH_MAX_LENGTH]
-    if not query:
-        return SearchResults(query="", conditions=[], therapies=[], references=[])
-    conditions = Condition.objects.filter(
-        Q(name__icontains=query) | Q(synonyms__icontains=query)
-    ).select_related("parent")
-    therapies = Therapy.objects.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
-    references = Reference.objects.filter(title__icontains=query).prefetch_related(
-        Prefetch(
-            "studies",
-            queryset=Study.objects.select_related("therapy", "condition").order_by(
-                "condition__name", "therapy__name", "id"
-            ),
+    verdicts = {
+        (verdict.condition_id, verdict.therapy_id): verdict
+        for verdict in Verdict.objects.only(
+            "id", "condition_id", "therapy_id", "status", "certainty"
         )
-    )
-    hits = []
-    for reference in references.order_by(F("year").desc(nulls_last=True), "title")[:limit]:
-        pairs: dict[tuple[int, int], tuple[Condition, Therapy, bool]] = {}
-        for study in reference.studies.all():
-            pairs.setdefault(
-                (study.condition_id, study.therapy_id),
-                (study.condition, study.therapy, study.verdict_id is not None),
+    }
+    with_verdicts = [therapy for therapy in therapies if therapy.verdict_count]
+    matrix: list[MatrixRow] = []
+
+    def walk(node: ConditionNode, depth: int) -> None:
+        matrix.append(
+            MatrixRow(
+                condition=node.condition,
+                depth=depth,
+                cells=[
+                    MatrixCell(
+                        therapy=therapy, verdict=verdicts.get((node.condition.pk, therapy.pk))
+                    )
+                    for therapy in with_verdicts
+                ],
             )
-        hits.append(ReferenceHit(reference=reference, pairs=list(pairs.values())))
-    return SearchResults(
-        query=query,
-        conditions=list(conditions.order_by("name")[:limit]),
-        therapies=list(therapies.order_by("name")[:limit]),
-        references=hits,
-    )
+        )
+        for child in node.children:
+            walk(child, depth + 1)
+
+    for root in roots:
+        walk(root, 0)
+    return HomeIndex(conditions=roots, therapies=therapies, matrix=matrix)

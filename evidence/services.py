@@ -6,6 +6,10 @@ timestamps and history untouched.
 
 ``Study.verdict`` mirrors the (therapy, condition) pair; ``study_upsert`` and
 ``verdict_upsert`` keep it in step whichever of the two is written first.
+
+A new study for a pair, or a new or changed guideline position, puts the pair's verdict
+up for review (``verdict_mark_for_review``, reasons from evidence.editorial.rules); the
+demo load opts out, its verdicts being reviewed with the data.
 """
 
 from collections import defaultdict
@@ -16,40 +20,64 @@ from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
-from references.models import Reference
+from references.models import Reference, RetractionStatus
 from therapies import services as therapy_services
 from therapies.models import Therapy
 
 from . import demo_data
-from .models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
+from .editorial.rules import Reason, ReasonCode, merge_reasons, review_reason
+from .models import (
+    Condition,
+    GuidelinePosition,
+    OutcomeFinding,
+    SavedSearch,
+    Study,
+    Verdict,
+    VerdictReference,
+)
 
 M = TypeVar("M", bound=models.Model)
 
 
 def _upsert(model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]) -> M:
+    return _write(model, lookup=lookup, values=values)[0]
+
+
+def _write(
+    model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[M, dict[str, Any] | None]:
+    """Create or update; returns the row and None if it was created, else the old value
+    of each field that changed (empty when nothing did)."""
     instance = model._default_manager.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup, **values)
         instance.full_clean()
         instance.save()
-        return instance
-    return _update_if_changed(instance, values)
+        return instance, None
+    return instance, _apply_changes(instance, values)
 
 
 def _update_if_changed(instance: M, values: Mapping[str, Any]) -> M:
-    changed = False
+    _apply_changes(instance, values)
+    return instance
+
+
+def _apply_changes(instance: M, values: Mapping[str, Any]) -> dict[str, Any]:
+    old: dict[str, Any] = {}
     for name, value in values.items():
         field = instance._meta.get_field(name)
         new = value.pk if isinstance(value, models.Model) else value
-        if getattr(instance, field.attname) != new:
+        current = getattr(instance, field.attname)
+        if current != new:
+            old[name] = current
             setattr(instance, name, value)
-            changed = True
-    if changed:
+    if old:
         instance.full_clean()
         instance.save()
-    return instance
+    return old
 
 
 @transaction.atomic
@@ -196,13 +224,15 @@ def study_upsert(
     effect_size: float | None = None,
     ci_lower: float | None = None,
     ci_upper: float | None = None,
+    flag_for_review: bool = True,
 ) -> Study:
     """Create or update one study, keyed on (reference, therapy, condition, outcome).
 
-    The study is attached to the verdict of its pair when there is one.
+    The study is attached to the verdict of its pair when there is one, and a new study
+    puts that verdict up for review (unless ``flag_for_review`` is false).
     """
     verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
-    return _upsert(
+    study, changed = _write(
         Study,
         lookup={
             "reference": reference,
@@ -228,6 +258,9 @@ def study_upsert(
             "ci_upper": ci_upper,
         },
     )
+    if changed is None and flag_for_review:
+        verdict_flag_new_study(study=study)
+    return study
 
 
 @transaction.atomic
@@ -241,8 +274,11 @@ def guideline_position_upsert(
     year: int | None = None,
     summary: str = "",
     reference: Reference | None = None,
+    flag_for_review: bool = True,
 ) -> GuidelinePosition:
-    return _upsert(
+    """Create or update one position; a new one, or a new stance or year, puts the pair's
+    verdict up for review (unless ``flag_for_review`` is false)."""
+    guideline, changed = _write(
         GuidelinePosition,
         lookup={
             "therapy": therapy,
@@ -252,18 +288,69 @@ def guideline_position_upsert(
         },
         values={"position": position, "year": year, "summary": summary, "reference": reference},
     )
+    if flag_for_review and (changed is None or {"position", "year"} & set(changed)):
+        verdict_flag_guideline_change(
+            position=guideline, previous_position=(changed or {}).get("position")
+        )
+    return guideline
 
 
 @transaction.atomic
-def verdict_mark_for_review(*, verdict: Verdict, reasons: Sequence[str]) -> Verdict:
-    """Put a verdict up for review, adding the reasons it does not already list."""
-    new_reasons = [reason for reason in reasons if reason not in verdict.review_reasons]
-    if verdict.needs_review and not new_reasons:
+def verdict_mark_for_review(*, verdict: Verdict, reasons: Sequence[Reason]) -> Verdict:
+    """Put a verdict up for review, adding the reasons it does not already list.
+
+    The row is re-read under a lock, so concurrent flags add up instead of overwriting
+    each other, and its history row holds the verdict as stored. ``verdict`` is updated
+    in place and returned.
+    """
+    current = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    merged = merge_reasons(current.review_reasons, reasons)
+    if current.needs_review and len(merged) == len(current.review_reasons):
+        verdict.needs_review, verdict.review_reasons = True, current.review_reasons
         return verdict
+    current.needs_review = True
+    current.review_reasons = merged
+    current.save(update_fields=["needs_review", "review_reasons", "updated_at"])
     verdict.needs_review = True
-    verdict.review_reasons = [*verdict.review_reasons, *new_reasons]
-    verdict.save(update_fields=["needs_review", "review_reasons", "updated_at"])
+    verdict.review_reasons = merged
+    verdict.updated_at = current.updated_at
     return verdict
+
+
+def verdict_flag_new_study(*, study: Study) -> Verdict | None:
+    """A study was added to a pair: its verdict (if any) needs review. Returns it."""
+    verdict = (
+        study.verdict
+        or Verdict.objects.filter(
+            therapy_id=study.therapy_id, condition_id=study.condition_id
+        ).first()
+    )
+    if verdict is None:
+        return None
+    reason = review_reason(ReasonCode.NEW_STUDY, f"New study: {study}", at=timezone.localdate())
+    return verdict_mark_for_review(verdict=verdict, reasons=[reason])
+
+
+def verdict_flag_guideline_change(
+    *, position: GuidelinePosition, previous_position: str | None = None
+) -> Verdict | None:
+    """A guideline position was added or changed: the pair's verdict needs review."""
+    verdict = Verdict.objects.filter(
+        therapy_id=position.therapy_id, condition_id=position.condition_id
+    ).first()
+    if verdict is None:
+        return None
+    source = f"{position.issuing_body}, {position.document}"
+    if position.year:
+        source += f" ({position.year})"
+    stance = position.get_position_display()
+    if previous_position and previous_position != position.position:
+        before = GuidelinePosition.Position(previous_position).label
+        message = f"Guideline position changed: {source}: {before} to {stance}."
+    else:
+        message = f"Guideline position recorded: {source}: {stance}."
+    reason = review_reason(ReasonCode.GUIDELINE_CHANGED, message, at=timezone.localdate())
+    return verdict_mark_for_review(verdict=verdict, reasons=[reason])
 
 
 @transaction.atomic
@@ -276,6 +363,7 @@ def verdicts_flag_amended_references(*, reference_ids: Iterable[int]) -> int:
     ids = set(reference_ids)
     if not ids:
         return 0
+    today = timezone.localdate()
     references = Reference.objects.in_bulk(ids)
     cited_by_pair: dict[tuple[int, int], set[int]] = defaultdict(set)
     for model in (Study, GuidelinePosition):
@@ -298,14 +386,78 @@ def verdicts_flag_amended_references(*, reference_ids: Iterable[int]) -> int:
             cited_by_pair[(verdict.therapy_id, verdict.condition_id)] | cited_by_verdict[verdict.pk]
         )
         reasons = [
-            f"Cited reference now marked "
-            f"{references[pk].get_retraction_status_display().lower()}: {references[pk]}"
-            for pk in sorted(cited)
-            if pk in references
+            _amended_reason(references[pk], today) for pk in sorted(cited) if pk in references
         ]
-        verdict_mark_for_review(verdict=verdict, reasons=reasons)
+        verdict_mark_for_review(verdict=verdict, reasons=[r for r in reasons if r])
         flagged += 1
     return flagged
+
+
+# An expression of concern doubts the findings as a retraction does, so it counts as one.
+_AMENDED_CODES = {
+    RetractionStatus.RETRACTED: ReasonCode.RETRACTED_STUDY,
+    RetractionStatus.EXPRESSION_OF_CONCERN: ReasonCode.RETRACTED_STUDY,
+    RetractionStatus.CORRECTED: ReasonCode.CORRECTED_STUDY,
+}
+
+
+def _amended_reason(reference: Reference, today: date) -> Reason | None:
+    code = _AMENDED_CODES.get(reference.retraction_status)
+    if code is None:
+        return None
+    status = reference.get_retraction_status_display().lower()
+    return review_reason(code, f"Cited reference now marked {status}: {reference}", at=today)
+
+
+@transaction.atomic
+def saved_search_upsert(*, verdict: Verdict, query: str, is_active: bool = True) -> SavedSearch:
+    """Keep a PubMed query for a verdict's pair, keyed on (verdict, query)."""
+    return _upsert(
+        SavedSearch,
+        lookup={"verdict": verdict, "query": query.strip()},
+        values={"is_active": is_active},
+    )
+
+
+@transaction.atomic
+def outcome_finding_upsert(
+    *,
+    verdict: Verdict,
+    outcome: str,
+    certainty: str,
+    importance: str = OutcomeFinding.Importance.CRITICAL,
+    position: int = 0,
+    studies_count: int = 0,
+    participants: int | None = None,
+    relative_effect: str = "",
+    absolute_effect: str = "",
+    risk_of_bias: str = OutcomeFinding.Concern.NOT_SERIOUS,
+    inconsistency: str = OutcomeFinding.Concern.NOT_SERIOUS,
+    indirectness: str = OutcomeFinding.Concern.NOT_SERIOUS,
+    imprecision: str = OutcomeFinding.Concern.NOT_SERIOUS,
+    publication_bias: str = OutcomeFinding.Concern.NOT_SERIOUS,
+    comment: str = "",
+) -> OutcomeFinding:
+    """One row of a verdict's summary of findings, keyed on (verdict, outcome)."""
+    return _upsert(
+        OutcomeFinding,
+        lookup={"verdict": verdict, "outcome": outcome},
+        values={
+            "certainty": certainty,
+            "importance": importance,
+            "position": position,
+            "studies_count": studies_count,
+            "participants": participants,
+            "relative_effect": relative_effect,
+            "absolute_effect": absolute_effect,
+            "risk_of_bias": risk_of_bias,
+            "inconsistency": inconsistency,
+            "indirectness": indirectness,
+            "imprecision": imprecision,
+            "publication_bias": publication_bias,
+            "comment": comment,
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -340,12 +492,16 @@ def demo_load() -> DemoLoadSummary:
             prevalence_reference=references[prevalence_reference] if prevalence_reference else None,
         )
 
-    # Verdicts before studies, so that each study is attached as it is written.
+    # Verdicts before studies, so that each study is attached as it is written. The demo's
+    # studies and guideline positions are what its verdicts were reviewed on, so they
+    # raise no review flags.
+    verdicts: dict[str, Verdict] = {}
     for item in demo_data.VERDICTS:
         fields = dict(item)
-        verdict_upsert(
+        slug = fields.pop("condition")
+        verdicts[slug] = verdict_upsert(
             therapy=therapy,
-            condition=conditions[fields.pop("condition")],
+            condition=conditions[slug],
             references=_refs(fields.pop("references"), references),
             reviewed_on=demo_data.REVIEWED_ON,
             **fields,
@@ -356,6 +512,7 @@ def demo_load() -> DemoLoadSummary:
             therapy=therapy,
             condition=conditions[fields.pop("condition")],
             reference=references[fields.pop("reference")],
+            flag_for_review=False,
             **fields,
         )
     for item in demo_data.GUIDELINE_POSITIONS:
@@ -364,8 +521,14 @@ def demo_load() -> DemoLoadSummary:
             therapy=therapy,
             condition=conditions[fields.pop("condition")],
             reference=references[fields.pop("reference")],
+            flag_for_review=False,
             **fields,
         )
+    for item in demo_data.SAVED_SEARCHES:
+        saved_search_upsert(verdict=verdicts[item["condition"]], query=item["query"])
+    for item in demo_data.OUTCOME_FINDINGS:
+        fields = dict(item)
+        outcome_finding_upsert(verdict=verdicts[fields.pop("condition")], **fields)
     for item in demo_data.REGULATORY_STATUSES:
         fields = dict(item)
         therapy_services.regulatory_status_upsert(

@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from search import views as search_views
 
 from . import views
 
@@ -6,11 +8,17 @@ app_name = "evidence"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("search/", views.search, name="search"),
+    path("search/", search_views.search, name="search"),
     path("conditions/<slug:slug>/", views.condition_detail, name="condition-detail"),
     path(
         "conditions/<slug:condition_slug>/<slug:therapy_slug>/",
         views.pair_detail,
         name="pair-detail",
+    ),
+    re_path(
+        r"^conditions/(?P<condition_slug>[-\w]+)/(?P<therapy_slug>[-\w]+)/"
+        r"references\.(?P<extension>ris|bib|json)$",
+        views.pair_references_export,
+        name="pair-references",
     ),
 ]

@@ -1,12 +1,14 @@
 """Admin for references: search by identifier or title, retraction filters, locked fields."""
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import SimpleHistoryAdmin
 
 from .forms import ImportCitationsForm
 from .models import ImportJob, ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
@@ -184,6 +186,9 @@ class ImportJobAdmin(admin.ModelAdmin):
         return False
 
     def add_view(self, request, form_url="", extra_context=None):
+        # This page replaces ModelAdmin's add view, and with it that view's permission check.
+        if not self.has_add_permission(request):
+            raise PermissionDenied
         form = ImportCitationsForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:

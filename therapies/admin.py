@@ -1,7 +1,8 @@
 """Admin for therapies and their safety facts; formulations are edited under their therapy."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from config.admin import SimpleHistoryAdmin
 
 from .models import (
     AdverseEffect,

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from evidence.models import Condition, Study, Verdict
+from evidence.services import verdict_flag_new_study
 from references.models import Reference
 from therapies.models import Therapy
 
@@ -33,6 +34,8 @@ def study_create(
     )
     study.full_clean()
     study.save()
+    # A new study for the pair puts its verdict up for review, as evidence.services does.
+    verdict_flag_new_study(study=study)
     return study
 
 

@@ -16,7 +16,16 @@ from bibtexparser.middlewares.names import (
 from bibtexparser.model import DuplicateBlockKeyBlock
 from pylatexenc.latex2text import LatexNodes2Text
 
-from .common import RecordProblems, check_size, clean, decode_text, month_of, pages, year_of
+from .common import (
+    RecordProblems,
+    check_size,
+    clean,
+    decode_text,
+    initials_of,
+    month_of,
+    pages,
+    year_of,
+)
 from .records import Author, BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
 
 __all__ = ["parse_bibtex"]
@@ -79,14 +88,11 @@ def _authors(value: str) -> list[Author]:
         if not given and len(family.split()) > 3:
             authors.append(Author(collective=family))
             continue
-        initials = "".join(
-            p[0].upper() for token in given.replace(".", " ").split() for p in token.split("-") if p
-        )
         authors.append(
             Author(
                 family=family,
                 given=given,
-                initials=initials,
+                initials=initials_of(given),
                 suffix=_latex(" ".join(parts.jr)),
             )
         )

@@ -149,7 +149,7 @@ def person(name: str) -> Author:
         return Author(
             family=family.strip(),
             given=given,
-            initials=_initials(given),
+            initials=initials_of(given),
             suffix=suffix,
         )
     parts = name.split(" ")
@@ -162,7 +162,8 @@ def person(name: str) -> Author:
     return Author(collective=name) if len(parts) > 3 else Author(family=name)
 
 
-def _initials(given: str) -> str:
+def initials_of(given: str) -> str:
+    """ "Steven J." -> "SJ", "Jean-Paul" -> "JP", and "AJ" (already initials) -> "AJ"."""
     out = []
     for token in re.split(r"[\s.]+", given):
         if token.isalpha() and token.isupper() and len(token) <= 3:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from typing import Any
 
 from ..identifiers import InvalidIdentifier, normalise_doi
+from .common import initials_of, orcid_of
 from .jats import jats_abstract, markup_to_text
 from .records import Author, BibRecord, Notice, ParseError, iso_partial_date
 
@@ -39,7 +39,6 @@ UPDATE_TYPES = {
     "new_edition": "update",
     "reinstatement": "update",
 }
-_ORCID_RE = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
 _DATE_KEYS = ("issued", "published-print", "published-online", "published")
 
 
@@ -135,17 +134,6 @@ def _doi(value: Any) -> str | None:
         return None
 
 
-def _initials(given: str) -> str:
-    """ "Steven J." -> "SJ", "Jean-Paul" -> "JP", and "AJ" (already initials) -> "AJ"."""
-    out = []
-    for token in re.split(r"[\s.]+", given):
-        if token.isalpha() and token.isupper() and len(token) <= 3:
-            out.append(token)
-            continue
-        out.extend(part[0].upper() for part in token.split("-") if part and part[0].isalpha())
-    return "".join(out)
-
-
 def crossref_author(item: dict) -> Author:
     """A Crossref (or CSL-JSON) contributor: given/family, ORCID, or a name for organisations."""
     given = (item.get("given") or "").strip() if isinstance(item.get("given"), str) else ""
@@ -153,16 +141,12 @@ def crossref_author(item: dict) -> Author:
     collective = ""
     if not family and not given:
         collective = str(item.get("name") or item.get("literal") or "").strip()
-    orcid = ""
-    match = _ORCID_RE.search(str(item.get("ORCID") or ""))
-    if match:
-        orcid = "-".join(match.groups()).upper()
     return Author(
         family=family,
         given=given,
-        initials=_initials(given),
+        initials=initials_of(given),
         suffix=str(item.get("suffix") or "").strip(),
-        orcid=orcid,
+        orcid=orcid_of(item.get("ORCID")),
         collective=collective,
     )
 

@@ -151,7 +151,7 @@ def test_pair_page_study_rows_are_sorted_by_year_and_link_their_reference(client
     assert 'href="#ref-5"' in row
     item = _reference_item(response, 5)
     assert "Muscat C, et al." in item
-    assert "Ann Rheum Dis. 1995;54(5):382-5." in item
+    assert "Ann Rheum Dis. 1995;54(5):382\u20135." in item  # citeproc: an en dash
     assert 'href="https://doi.org/10.1136/ard.54.5.382"' in item
 
 
@@ -221,12 +221,19 @@ def test_expression_of_concern_on_a_background_source_is_flagged_too(client, dem
 
 def test_needs_review_shows_its_reasons(client, demo):
     Verdict.objects.filter(condition__slug=RA).update(
-        needs_review=True, review_reasons=["A cited trial was retracted in 2026."]
+        needs_review=True,
+        review_reasons=[
+            {
+                "code": "retracted_study",
+                "message": "A cited trial was retracted in 2026.",
+                "at": "2026-03-04",
+            }
+        ],
     )
     for url in (PAIR_URL, reverse("evidence:condition-detail", args=[RA])):
         text = _text(client.get(url))
         assert "Needs review:" in text
-        assert "A cited trial was retracted in 2026." in text
+        assert "A cited trial was retracted in 2026. ( 4 March 2026 )" in text
 
 
 def test_upstream_text_is_escaped(client, demo):

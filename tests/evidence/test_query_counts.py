@@ -15,9 +15,13 @@ CONDITION_QUERIES = 5
 # ... + the sub-conditions' verdicts
 PARENT_CONDITION_QUERIES = 6
 # verdict + background + studies + guidelines + regulatory + 5 for safety
-PAIR_QUERIES = 10
-# conditions + therapies
-HOME_QUERIES = 2
+# + the verdict's history ("What changed", evidence.editorial.selectors.verdict_changes)
+# + the summary of findings (charts, pooling and citations add none)
+PAIR_QUERIES = 12
+# conditions + therapies + the verdicts of the conditions x therapies matrix
+HOME_QUERIES = 3
+# a count and a page of rows for each of the four kinds + the pairs citing each reference
+SEARCH_QUERIES = 9
 
 
 @pytest.fixture(params=[5, 1000], ids=["5-studies", "1000-studies"])
@@ -73,6 +77,11 @@ def test_home_page(client, scaled, django_assert_max_num_queries):
 
 
 def test_search_page(client, scaled, django_assert_max_num_queries):
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(SEARCH_QUERIES):
         response = client.get(reverse("evidence:search"), {"q": "study"})
     assert response.status_code == 200
+    with django_assert_max_num_queries(3):
+        response = client.get(reverse("evidence:search"), {"q": "study", "kind": "references"})
+    assert response.status_code == 200
+    shown = response.content.decode().count("<cite>")
+    assert shown == 20 if scaled > 20 else 0 < shown <= 20  # one page at most

@@ -42,7 +42,8 @@ def test_a_retraction_flags_the_verdict_and_warns_on_the_pages(demo, retracted_m
     assert reference.retraction_status == "retracted"
     ra.refresh_from_db()
     assert ra.needs_review
-    assert any("retracted" in reason.lower() for reason in ra.review_reasons)
+    assert [reason["code"] for reason in ra.review_reasons] == ["retracted_study"]
+    assert "retracted" in ra.review_reasons[0]["message"]
     unrelated = Verdict.objects.get(condition__slug="lupus-nephritis")
     assert not unrelated.needs_review
 

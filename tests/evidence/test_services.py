@@ -88,11 +88,12 @@ def test_verdict_references_keep_the_given_order_and_drop_the_rest():
 
 
 def test_reload_does_not_clear_a_review_flag():
-    verdict = VerdictFactory(needs_review=True, review_reasons=["Retracted trial"])
+    reasons = [{"code": "retracted_study", "message": "Retracted trial", "at": "2026-01-02"}]
+    verdict = VerdictFactory(needs_review=True, review_reasons=reasons)
     _verdict(verdict.therapy, verdict.condition)
     verdict.refresh_from_db()
     assert verdict.needs_review
-    assert verdict.review_reasons == ["Retracted trial"]
+    assert verdict.review_reasons == reasons
 
 
 def test_curated_reference_upsert_normalises_and_matches_the_doi():
@@ -133,9 +134,12 @@ def test_amended_references_put_the_verdicts_that_rest_on_them_up_for_review():
     for item in (verdict, background.verdict, guideline_verdict, untouched):
         item.refresh_from_db()
     assert verdict.needs_review
-    assert "retracted" in verdict.review_reasons[0]
+    assert verdict.review_reasons[0]["code"] == "retracted_study"
+    assert "retracted" in verdict.review_reasons[0]["message"]
     assert background.verdict.needs_review
-    assert "expression of concern" in background.verdict.review_reasons[0]
+    # An expression of concern doubts the findings as a retraction does.
+    assert background.verdict.review_reasons[0]["code"] == "retracted_study"
+    assert "expression of concern" in background.verdict.review_reasons[0]["message"]
     assert guideline_verdict.needs_review
     assert not untouched.needs_review
 

@@ -458,3 +458,12 @@ def test_every_notice_reftype(ref_type, kind, direction):
     ]
     assert getattr(article, other) == []
     assert article.is_retracted is (kind == "retraction" and direction == "notices")
+
+
+def test_bytearray_and_memoryview_bodies():
+    data = efetch("pmid-993-retracted.xml")
+    for body in (bytearray(data), memoryview(data)):
+        (article,) = parse_pubmed_xml(body).records
+        assert article.pmid == "993" and article.raw.startswith(b"<PubmedArticle>")
+    with pytest.raises(ParseError, match="must be bytes"):
+        parse_pubmed_xml(data.decode())  # type: ignore[arg-type]

@@ -1,8 +1,9 @@
 """A fake NCBI E-utilities + Crossref REST server for tests and benchmarks.
 
 It answers from real recorded records: efetch returns the recorded PubmedArticle of each
-asked PMID, esearch finds PMIDs by ``"<doi>"[doi]`` / ``"PMC.."[pmcid]`` terms, and
-Crossref's /works/{doi} and /works?filter=doi:... return recorded works. Served by a real
+asked PMID, esearch finds PMIDs by ``"<doi>"[doi]`` / ``"PMC.."[pmcid]`` terms (and answers
+any other term given in ``searches``, as a saved search would be), and Crossref's
+/works/{doi} and /works?filter=doi:... return recorded works. Served by a real
 HTTP server on 127.0.0.1 (pytest-httpserver's, or werkzeug's in a benchmark).
 """
 
@@ -54,9 +55,19 @@ def load_crossref_works(*paths: Path) -> dict[str, dict]:
 class RecordedUpstream:
     """Answers like PubMed and Crossref; ``faults`` lets a test inject failures."""
 
-    def __init__(self, articles: dict[str, bytes] | None = None, works: dict | None = None):
+    def __init__(
+        self,
+        articles: dict[str, bytes] | None = None,
+        works: dict | None = None,
+        searches: dict[str, list[str]] | None = None,
+    ):
         self.articles = dict(articles or {})
         self.works = dict(works or {})
+        # A whole esearch term (a saved search's query) -> the PMIDs it finds, in order.
+        # Date limits (mindate/maxdate) are not applied: a test changes the list instead.
+        self.searches: dict[str, list[str]] = {
+            term.strip(): list(pmids) for term, pmids in (searches or {}).items()
+        }
         self.doi_to_pmid: dict[str, str] = {}
         self.pmcid_to_pmid: dict[str, str] = {}
         self.requests: Counter[str] = Counter()
@@ -120,8 +131,8 @@ class RecordedUpstream:
 
     def _esearch(self, request: Request) -> Response:
         term = self._param(request, "term")
-        found: list[str] = []
-        for value, tag in TERM.findall(term):
+        found: list[str] = list(self.searches.get(term.strip(), ()))
+        for value, tag in TERM.findall(term) if term.strip() not in self.searches else ():
             value, tag = value.strip(), tag.lower()
             pmid = None
             if tag == "doi":

@@ -1,0 +1,412 @@
+"""A forest plot: each study's effect and 95% CI, and the pooled estimates as diamonds.
+
+Ratio measures are drawn on a log scale, differences on a linear one; a vertical line marks
+no effect (1 or 0). Squares are sized by the study's weight in the REML model. The REML
+diamond is filled, the DerSimonian-Laird one hollow; the REML prediction interval is a
+line with end caps under its diamond.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from ..forest import ForestGroup, format_value
+from ..meta_analysis import Pooled
+from .svg import DANGER, GRID, INK, MUTED, el, figure, label, nice_step, text
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Wide: study labels in a column left of the plot. Compact (phones): each label
+    above its row, so that the plot keeps a readable width."""
+
+    name: str
+    width: float
+    label_right: float  # study labels end here (wide)
+    plot_left: float
+    plot_right: float
+    estimate_left: float
+    row: float
+    labels_above: bool
+
+
+WIDE = Layout("wide", 720, 176, 190, 540, 556, row=28, labels_above=False)
+COMPACT = Layout("compact", 380, 0, 12, 238, 248, row=42, labels_above=True)
+TOP = 8
+LOG_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
+FILL = "#0b5cad"
+
+
+def _study_label(item: Any) -> str:
+    """'[5] Muscat 1995': the reference's number on the page, first author, year."""
+    reference = item.row.study.reference
+    parts = [f"[{item.row.reference.number}]", reference.first_author_label, reference.year]
+    return " ".join(str(part) for part in parts if part)
+
+
+class _Scale:
+    def __init__(self, group: ForestGroup, values: list[float], layout: Layout):
+        self.left, self.right = layout.plot_left, layout.plot_right
+        self.ratio = group.is_ratio
+        values = [v for v in values if v is not None and (v > 0 or not self.ratio)]
+        values.append(group.null_value)
+        low, high = min(values), max(values)
+        if self.ratio:
+            # At least 0.5 to 2, so that a narrow interval still gets a readable axis.
+            low, high = max(min(low, 0.5), 0.01), min(max(high, 2.0), 100)
+            span = math.log(high) - math.log(low) or math.log(4)
+            self.low = math.exp(math.log(low) - span * 0.08)
+            self.high = math.exp(math.log(high) + span * 0.08)
+        else:
+            span = (high - low) or 1.0
+            self.low, self.high = low - span * 0.08, high + span * 0.08
+
+    def _t(self, value: float) -> float:
+        return math.log(value) if self.ratio else value
+
+    def x(self, value: float) -> float:
+        value = min(max(value, self.low), self.high)
+        fraction = (self._t(value) - self._t(self.low)) / (self._t(self.high) - self._t(self.low))
+        return self.left + fraction * (self.right - self.left)
+
+    def clipped(self, value: float) -> bool:
+        return value < self.low or value > self.high
+
+    def ticks(self) -> list[float]:
+        if self.ratio:
+            ticks = [t for t in LOG_TICKS if self.low <= t <= self.high]
+            if len(ticks) > 7:
+                ticks = [t for t in ticks if math.log10(t).is_integer()]
+            return ticks
+        step = nice_step(self.high - self.low, target=5)
+        first = math.ceil(self.low / step) * step
+        ticks, tick = [], first
+        while tick <= self.high + 1e-9:
+            ticks.append(round(tick, 10))
+            tick += step
+        return ticks
+
+
+def _diamond(group: ForestGroup, pooled: Pooled, scale: _Scale, y: float, *, filled: bool) -> str:
+    left = scale.x(group.display(pooled.ci_lower))
+    centre = scale.x(group.display(pooled.estimate))
+    right = scale.x(group.display(pooled.ci_upper))
+    points = (
+        f"{left:.1f},{y:.1f} {centre:.1f},{y - 8:.1f} {right:.1f},{y:.1f} {centre:.1f},{y + 8:.1f}"
+    )
+    return el(
+        "polygon",
+        {
+            "points": points,
+            "fill": FILL if filled else "#ffffff",
+            "stroke": FILL,
+            "stroke-width": 2,
+            "class": f"pooled pooled--{pooled.method}",
+            "data-role": "pooled",
+            "data-method": pooled.method,
+            "data-cx": centre,
+            "data-estimate": f"{group.display(pooled.estimate):.4f}",
+        },
+    )
+
+
+def _row_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A row's name: left of the plot (wide), or above the row (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_left, y - 13, value, font_size=11.5, **attrs)
+    return label(layout.label_right, y + 4, value, text_anchor="end", **attrs)
+
+
+def forest_plot_svg(
+    *, group: ForestGroup, chart_id: str, therapy: str, compact: bool = False
+) -> SafeString:
+    layout = COMPACT if compact else WIDE
+    above = 14 if layout.labels_above else 0  # room for a label over the row
+    values: list[float] = []
+    for item in group.studies:
+        study = item.study
+        values.extend(
+            v for v in (study.ci_lower, study.ci_upper, study.effect_size) if v is not None
+        )
+    pooled_models = [p for p in (group.reml, group.dl) if p is not None]
+    for pooled in pooled_models:
+        values.extend(group.display(v) for v in (pooled.ci_lower, pooled.ci_upper))
+        if pooled.has_prediction_interval:
+            values.extend(group.display(v) for v in (pooled.pi_lower, pooled.pi_upper))
+    scale = _Scale(group, values, layout)
+
+    header_y = TOP + 16
+    body = [label(layout.estimate_left, header_y, f"{group.measure} (95% CI)", font_weight=700)]
+    if not layout.labels_above:
+        body.append(label(8, header_y, "Study", font_weight=700))
+    y = TOP + layout.row + 6 + above
+    weights = dict(
+        zip(
+            [id(item) for item in group.pooled_studies],
+            group.reml.weights if group.reml else [],
+            strict=False,
+        )
+    )
+    largest_weight = max(weights.values(), default=1.0)
+    rows_top = y - layout.row / 2
+    for item in group.studies:
+        study = item.study
+        cy = y
+        parts = [_row_label(layout, cy, _study_label(item))]
+        if study.ci_lower is not None and study.ci_upper is not None:
+            x1, x2 = scale.x(study.ci_lower), scale.x(study.ci_upper)
+            parts.append(
+                el(
+                    "line",
+                    {"x1": x1, "x2": x2, "y1": cy, "y2": cy, "stroke": INK, "stroke-width": 1.5},
+                )
+            )
+            for bound, x in ((study.ci_lower, x1), (study.ci_upper, x2)):
+                if scale.clipped(bound):
+                    direction = -1 if x == x1 else 1
+                    parts.append(
+                        el(
+                            "path",
+                            {
+                                "d": f"M{x - direction * 6:.1f} {cy - 4:.1f}L{x:.1f} {cy:.1f}"
+                                f"L{x - direction * 6:.1f} {cy + 4:.1f}",
+                                "fill": "none",
+                                "stroke": INK,
+                            },
+                        )
+                    )
+        weight = weights.get(id(item))
+        side = 7 + 11 * math.sqrt(weight / largest_weight) if weight else 8
+        cx = scale.x(study.effect_size)
+        parts.append(
+            el(
+                "rect",
+                {
+                    "x": cx - side / 2,
+                    "y": cy - side / 2,
+                    "width": side,
+                    "height": side,
+                    "fill": FILL if item.in_pool else "#ffffff",
+                    "stroke": FILL,
+                    "stroke-width": 1.5,
+                },
+            )
+        )
+        estimate = format_value(study.effect_size)
+        interval = (
+            f" [{format_value(study.ci_lower)}, {format_value(study.ci_upper)}]"
+            if study.ci_lower is not None and study.ci_upper is not None
+            else ""
+        )
+        parts.append(label(layout.estimate_left, cy + 4, f"{estimate}{interval}"))
+        retracted = item.excluded_because == "retracted"
+        if retracted:
+            parts.append(
+                el(
+                    "line",
+                    {
+                        "x1": cx - 10,
+                        "y1": cy + 8,
+                        "x2": cx + 10,
+                        "y2": cy - 8,
+                        "stroke": DANGER,
+                        "stroke-width": 2.5,
+                        "class": "strike",
+                    },
+                )
+            )
+        if item.excluded_because:
+            parts.append(
+                label(
+                    layout.estimate_left,
+                    cy + 17,
+                    f"{item.excluded_because.capitalize()}: not pooled",
+                    fill=DANGER if retracted else MUTED,
+                    font_size=10.5,
+                    font_weight=700 if retracted else None,
+                )
+            )
+        parts.insert(
+            0, el("title", {}, text(f"{_study_label(item)}: {group.measure} {estimate}{interval}"))
+        )
+        body.append(
+            el(
+                "g",
+                {
+                    "class": "forest__study",
+                    "data-study": study.pk,
+                    "data-pooled": "true" if item.in_pool else "false",
+                    "data-retracted": "true" if retracted else None,
+                },
+                *parts,
+            )
+        )
+        y += layout.row + (10 if item.excluded_because else 0)
+
+    for pooled in pooled_models:
+        is_reml = pooled is group.reml
+        y += 6 + above
+        name = "Pooled, REML" if is_reml else "Pooled, DerSimonian-Laird"
+        parts = [
+            _row_label(layout, y, name, font_weight=700 if is_reml else 400),
+            _diamond(group, pooled, scale, y, filled=is_reml),
+            label(
+                layout.estimate_left,
+                y + 4,
+                f"{format_value(group.display(pooled.estimate))} "
+                f"[{format_value(group.display(pooled.ci_lower))}, "
+                f"{format_value(group.display(pooled.ci_upper))}]",
+                font_weight=700 if is_reml else 400,
+            ),
+        ]
+        if is_reml and pooled.has_prediction_interval:
+            y += 18 + above
+            x1, x2 = (
+                scale.x(group.display(pooled.pi_lower)),
+                scale.x(group.display(pooled.pi_upper)),
+            )
+            parts += [
+                el(
+                    "path",
+                    {
+                        "d": f"M{x1:.1f} {y - 4:.1f}V{y + 4:.1f}M{x1:.1f} {y:.1f}H{x2:.1f}"
+                        f"M{x2:.1f} {y - 4:.1f}V{y + 4:.1f}",
+                        "stroke": FILL,
+                        "stroke-width": 1.5,
+                        "stroke-dasharray": "4 2",
+                        "fill": "none",
+                        "data-role": "prediction-interval",
+                    },
+                ),
+                _row_label(layout, y, "Prediction interval", fill=MUTED),
+                label(
+                    layout.estimate_left,
+                    y + 4,
+                    f"[{group.prediction_interval(pooled).replace(' to ', ', ')}]",
+                    fill=MUTED,
+                    font_size=11,
+                ),
+            ]
+        body.append(el("g", {"class": f"forest__pooled forest__pooled--{pooled.method}"}, *parts))
+        y += layout.row
+    rows_bottom = y - layout.row / 2 + 4
+
+    null_x = scale.x(group.null_value)
+    body.append(
+        el(
+            "line",
+            {
+                "x1": null_x,
+                "x2": null_x,
+                "y1": rows_top,
+                "y2": rows_bottom,
+                "stroke": INK,
+                "stroke-width": 1.5,
+                "data-role": "no-effect",
+                "data-value": group.null_value,
+            },
+        )
+    )
+    axis_y = rows_bottom
+    body.append(
+        el(
+            "line",
+            {
+                "x1": layout.plot_left,
+                "x2": layout.plot_right,
+                "y1": axis_y,
+                "y2": axis_y,
+                "stroke": INK,
+            },
+        )
+    )
+    for tick in scale.ticks():
+        x = scale.x(tick)
+        body.append(el("line", {"x1": x, "x2": x, "y1": axis_y, "y2": axis_y + 5, "stroke": INK}))
+        body.append(label(x, axis_y + 18, f"{tick:g}", text_anchor="middle", fill=MUTED))
+    scale_name = f"{group.measure_label} ({'log scale' if group.is_ratio else 'linear scale'})"
+    body.append(
+        label(
+            (layout.plot_left + layout.plot_right) / 2,
+            axis_y + 36,
+            scale_name,
+            text_anchor="middle",
+        )
+    )
+    body.append(
+        label(
+            layout.plot_left,
+            axis_y + 54,
+            f"← Lower with {therapy}",
+            fill=MUTED,
+            font_size=11,
+        )
+    )
+    body.append(
+        label(
+            layout.plot_right,
+            axis_y + (70 if layout.labels_above else 54),
+            f"Higher with {therapy} →",
+            text_anchor="end",
+            fill=MUTED,
+            font_size=11,
+        )
+    )
+    body.append(
+        el(
+            "line",
+            {
+                "x1": layout.plot_left,
+                "x2": layout.plot_right,
+                "y1": TOP + 22,
+                "y2": TOP + 22,
+                "stroke": GRID,
+            },
+        )
+    )
+    height = axis_y + (82 if layout.labels_above else 66)
+    return figure(
+        chart_id=chart_id,
+        width=layout.width,
+        height=height,
+        title=f"Forest plot: {group.outcome}, {group.measure_label.lower()}",
+        desc=_description(group),
+        body=body,
+        css_class=f"chart--forest chart--{layout.name}",
+    )
+
+
+def _description(group: ForestGroup) -> str:
+    sentences = [
+        f"{len(group.studies)} stud{'y' if len(group.studies) == 1 else 'ies'} of "
+        f"{group.outcome.lower()}, as {group.measure_label.lower()} with 95% confidence "
+        f"intervals; no effect is {format_value(group.null_value)}."
+    ]
+    for item in group.studies:
+        study = item.study
+        interval = (
+            f" (95% CI {format_value(study.ci_lower)} to {format_value(study.ci_upper)})"
+            if study.ci_lower is not None and study.ci_upper is not None
+            else ""
+        )
+        note = f", {item.excluded_because}, not pooled" if item.excluded_because else ""
+        sentences.append(
+            f"{_study_label(item)}: {format_value(study.effect_size)}{interval}{note}."
+        )
+    if group.reml and group.dl:
+        sentences.append(
+            f"Pooled by random effects, REML: {group.summary(group.reml)}; "
+            f"DerSimonian-Laird: {group.summary(group.dl)}."
+        )
+        if group.reml.has_prediction_interval:
+            sentences.append(f"95% prediction interval {group.prediction_interval(group.reml)}.")
+        sentences.append(
+            f"Heterogeneity: I² {group.reml.i2 * 100:.0f}%, tau² {group.reml.tau2:.3f}."
+        )
+    else:
+        sentences.append("Too few comparable studies to pool.")
+    return " ".join(sentences)

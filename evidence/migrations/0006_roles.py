@@ -1,0 +1,39 @@
+"""The Editor, Reviewer and Viewer groups (see evidence.editorial.roles).
+
+Permissions are normally created after migrate (post_migrate); they are created here
+first, for every app, so that the groups can be given them.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+from evidence.editorial.roles import ROLES, roles_sync
+
+
+def create_groups(apps, schema_editor):
+    for app_config in apps.get_app_configs():
+        # create_permissions skips app configs without models_module, which the
+        # migration state's stand-ins never have; put back whatever was there.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+    roles_sync(apps=apps)
+
+
+def delete_groups(apps, schema_editor):
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("evidence", "0005_review_reasons_as_dicts"),
+        ("references", "0003_periodic_refresh"),
+        ("therapies", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(create_groups, delete_groups)]

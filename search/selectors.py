@@ -1,0 +1,283 @@
+"""Site search: conditions, therapies, studies and references, ranked and grouped by kind.
+
+On PostgreSQL, records match by full-text search (the query in ``websearch`` syntax,
+English stemming) over weighted documents (search.documents), or by trigram word
+similarity of their name or title, which forgives typos ("rheumatiod"); they rank by the
+sum of the two, with a bonus for an exact name or alias. The GIN indexes that serve these
+queries are in search/migrations.
+
+Elsewhere (SQLite, the zero-setup demo), every word of the query must appear in one of
+the kind's fields, case-insensitively, and records rank by where they matched: an exact
+name or alias first, then a name that starts or contains the word, then the other fields.
+
+A page of results runs two queries per kind (a count and the rows), and one more for the
+pairs that cite each reference.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest
+
+from evidence.models import Condition, Study
+from references.models import Reference
+from therapies.models import Therapy
+
+from . import documents
+
+MAX_QUERY_LENGTH = 200
+PREVIEW_SIZE = 5
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    singular: str
+
+
+KINDS = [
+    Kind("conditions", "Conditions", "condition"),
+    Kind("therapies", "Therapies", "therapy"),
+    Kind("studies", "Studies", "study"),
+    Kind("references", "References", "reference"),
+]
+KIND_KEYS = [kind.key for kind in KINDS]
+
+
+@dataclass(frozen=True)
+class KindResults:
+    kind: Kind
+    total: int
+    hits: list[Any]
+    page: Page | None = None  # when the search is limited to this kind
+
+    @property
+    def has_more(self) -> bool:
+        return self.page is None and self.total > len(self.hits)
+
+
+@dataclass(frozen=True)
+class ReferenceHit:
+    reference: Reference
+    # (condition, therapy, has_verdict) for every pair with a study of this reference.
+    pairs: list[tuple[Condition, Therapy, bool]]
+
+    AUTHORS_SHOWN = 3
+
+    @property
+    def author_names(self) -> list[str]:
+        names = [
+            author.get("family") or author.get("collective") or ""
+            for author in self.reference.authors or []
+            if isinstance(author, dict)
+        ]
+        return [name for name in names if name]
+
+    @property
+    def first_authors(self) -> list[str]:
+        return self.author_names[: self.AUTHORS_SHOWN]
+
+    @property
+    def more_authors(self) -> bool:
+        return len(self.author_names) > self.AUTHORS_SHOWN
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    query: str
+    terms: list[str]
+    kind: Kind | None  # the search was limited to one kind
+    groups: list[KindResults] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(group.total for group in self.groups)
+
+
+def query_terms(query: str) -> list[str]:
+    """The words to look for (and to highlight): quotes and OR dropped, and words the
+    websearch syntax excludes ("-word")."""
+    words = re.findall(r"-?[^\s\"]+", query)
+    return [w for w in words if not w.startswith("-") and w.lower() != "or"]
+
+
+def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> SearchResults:
+    """Search every kind (a preview of each), or one kind a page at a time."""
+    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    terms = query_terms(query)
+    selected = next((k for k in KINDS if k.key == kind), None)
+    results = SearchResults(query=query, terms=terms, kind=selected)
+    if not terms:
+        return results
+    for current in [selected] if selected else KINDS:
+        queryset = _search(current.key, query, terms)
+        if selected:
+            paginator = Paginator(queryset, PAGE_SIZE)
+            page_obj = paginator.get_page(page)
+            total, hits = paginator.count, list(page_obj.object_list)
+        else:
+            page_obj = None
+            total = queryset.count()
+            hits = list(queryset[:PREVIEW_SIZE]) if total else []
+        if current.key == "references":
+            hits = [ReferenceHit(reference=ref, pairs=reference_pairs(ref)) for ref in hits]
+        results.groups.append(KindResults(kind=current, total=total, hits=hits, page=page_obj))
+    return results
+
+
+def _search(kind: str, query: str, terms: list[str]) -> QuerySet:
+    if connection.vendor == "postgresql":
+        queryset = _postgres(kind, query, terms)
+    else:
+        queryset = _fallback(kind, terms)
+    return _shape(kind, queryset)
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+_DOCUMENTS: dict[str, tuple[type, Callable[[], Any]]] = {
+    "conditions": (Condition, documents.condition_document),
+    "therapies": (Therapy, documents.therapy_document),
+    "studies": (Study, documents.study_document),
+    "references": (Reference, documents.reference_document),
+}
+
+
+def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
+    model, document = _DOCUMENTS[kind]
+    search_query = SearchQuery(query, search_type="websearch", config=documents.CONFIG)
+    queryset = model._default_manager.annotate(document=document())
+    matches = Q(document=search_query)
+    rank = SearchRank(F("document"), search_query)
+    trigram_field = documents.TRIGRAM_FIELDS.get(kind)
+    if trigram_field and terms:
+        # The %> operator (word similarity above pg_trgm.word_similarity_threshold, 0.6 by
+        # default), not a comparison with a number, is what the trigram index can serve.
+        wanted = " ".join(terms)
+        matches |= Q(TrigramWordSimilar(F(trigram_field), Value(wanted)))
+        rank = rank + TrigramWordSimilarity(wanted, trigram_field)
+    excluded = [word[1:] for word in query.split() if word.startswith("-") and len(word) > 1]
+    if excluded:
+        # websearch's "-word" applies to the typo-forgiving matches too.
+        matches &= ~Q(
+            document=SearchQuery(
+                " OR ".join(excluded), search_type="websearch", config=documents.CONFIG
+            )
+        )
+    rank = rank + _exact_bonus(kind, query)
+    return (
+        queryset.filter(matches)
+        .annotate(rank=Greatest(rank, Value(0.0), output_field=FloatField()))
+        .order_by("-rank", *_ORDER[kind])
+    )
+
+
+def _exact_bonus(kind: str, query: str) -> Case | Value:
+    if kind == "conditions":
+        exact = Q(name__iexact=query) | Q(synonyms__icontains=f'"{query}"')
+    elif kind == "therapies":
+        exact = Q(name__iexact=query) | Q(aliases__icontains=f'"{query}"')
+    else:
+        return Value(0.0)
+    return Case(When(exact, then=Value(1.0)), default=Value(0.0), output_field=FloatField())
+
+
+# --- Fallback (SQLite) -----------------------------------------------------------------------
+
+# (field, weight): how much a match in that field counts, per word of the query.
+_FIELDS: dict[str, list[tuple[str, float]]] = {
+    "conditions": [("name", 6.0), ("synonyms", 5.0)],
+    "therapies": [("name", 6.0), ("aliases", 5.0), ("drug_class", 1.0)],
+    "studies": [("outcome", 3.0), ("outcome_summary", 2.0), ("population", 1.0)],
+    "references": [("title", 3.0), ("authors", 2.0), ("journal", 1.5), ("abstract", 1.0)],
+}
+_MODELS = {kind: model for kind, (model, _) in _DOCUMENTS.items()}
+
+
+def _fallback(kind: str, terms: list[str]) -> QuerySet:
+    fields = _FIELDS[kind]
+    matches = Q()
+    score: Any = Value(0.0)
+    for term in terms:
+        any_field = Q()
+        for name, weight in fields:
+            any_field |= Q(**{f"{name}__icontains": term})
+            score = score + Case(
+                When(**{f"{name}__icontains": term}, then=Value(weight)),
+                default=Value(0.0),
+                output_field=FloatField(),
+            )
+        matches &= any_field
+    phrase = " ".join(terms)
+    first_field = fields[0][0]
+    score = score + Case(
+        When(**{f"{first_field}__iexact": phrase}, then=Value(20.0)),
+        When(**{f"{first_field}__istartswith": phrase}, then=Value(8.0)),
+        When(**{f"{first_field}__icontains": phrase}, then=Value(4.0)),
+        default=Value(0.0),
+        output_field=FloatField(),
+    )
+    if kind in ("conditions", "therapies"):
+        # An exact synonym or alias: the JSON list holds it as "term" in quotes.
+        names = fields[1][0]
+        score = score + Case(
+            When(**{f"{names}__icontains": f'"{phrase}"'}, then=Value(15.0)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        )
+    return (
+        _MODELS[kind]
+        ._default_manager.filter(matches)
+        .annotate(rank=score)
+        .order_by("-rank", *_ORDER[kind])
+    )
+
+
+# --- Shaping for the page ----------------------------------------------------------------------
+
+_ORDER = {
+    "conditions": ["name"],
+    "therapies": ["name"],
+    "studies": ["-reference__year", "id"],
+    "references": [F("year").desc(nulls_last=True), "title"],
+}
+
+
+def _shape(kind: str, queryset: QuerySet) -> QuerySet:
+    if kind == "conditions":
+        return queryset.select_related("parent")
+    if kind == "studies":
+        return queryset.select_related("reference", "therapy", "condition")
+    if kind == "references":
+        return queryset.prefetch_related(
+            Prefetch(
+                "studies",
+                queryset=Study.objects.select_related("therapy", "condition").order_by(
+                    "condition__name", "therapy__name", "id"
+                ),
+            )
+        )
+    return queryset
+
+
+def reference_pairs(reference: Reference) -> list[tuple[Condition, Therapy, bool]]:
+    """(condition, therapy, has_verdict) for each pair with a study of ``reference``,
+    from the prefetched studies."""
+    pairs: dict[tuple[int, int], tuple[Condition, Therapy, bool]] = {}
+    for study in reference.studies.all():
+        pairs.setdefault(
+            (study.condition_id, study.therapy_id),
+            (study.condition, study.therapy, study.verdict_id is not None),
+        )
+    return list(pairs.values())

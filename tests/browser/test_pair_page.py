@@ -1,0 +1,120 @@
+"""The RA pair page in Debian's chromium (Playwright): axe-core finds no serious or
+critical accessibility violation at phone and desktop widths, the page does not scroll
+sideways, the skip link works from the keyboard, and print hides the page furniture.
+
+Needs /usr/bin/chromium, the playwright Python package and node_modules/axe-core
+(``npm ci``). Screenshots go to test-artifacts/.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAIR = "/conditions/rheumatoid-arthritis/ivig/"
+VIEWPORTS = {"phone": (375, 800), "desktop": (1280, 900)}
+
+
+@pytest.fixture
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    for needed in (CHROMIUM, AXE):
+        if not needed.exists():
+            pytest.fail(f"{needed} is missing (apt chromium; npm ci)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=ARGS
+        )
+        yield browser
+        browser.close()
+
+
+def _axe_violations(page) -> list[dict]:
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    results = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: "tag", values: [
+                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+            resultTypes: ["violations"],
+        })"""
+    )
+    return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_pair_page_is_accessible_and_fits_the_screen(live_server, demo, chromium, viewport):
+    width, height = VIEWPORTS[viewport]
+    page = chromium.new_page(viewport={"width": width, "height": height})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("requestfailed", lambda request: errors.append(f"{request.url}: {request.failure}"))
+    response = page.goto(live_server.url + PAIR)
+    assert response.status == 200
+    page.screenshot(path=str(ARTIFACTS / f"pair-ra-{viewport}.png"), full_page=True)
+
+    violations = _axe_violations(page)
+    summary = [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations
+    ]
+    assert not violations, json.dumps(summary, indent=2)
+    assert errors == []
+
+    # Nothing but the charts and wide tables (each in its own scrolling box) may be wider
+    # than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for chart in page.locator("svg.chart").all():
+        assert chart.get_attribute("role") == "img"
+
+    # The skip link is the first thing the keyboard reaches, and it moves focus to main.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.close()
+
+
+def test_print_shows_the_summary_without_the_page_furniture(live_server, demo, chromium):
+    page = chromium.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(live_server.url + PAIR)
+    page.emulate_media(media="print")
+    page.screenshot(path=str(ARTIFACTS / "pair-ra-print.png"), full_page=True)
+    for hidden in (".site-search", ".breadcrumbs", ".citation-style", ".downloads"):
+        assert not page.locator(hidden).first.is_visible(), hidden
+    for shown in (".glance", ".sof", "#timeline-chart", ".reference-list", ".page-citation"):
+        assert page.locator(shown).first.is_visible(), shown
+    # A DOI link prints as the DOI it shows; other web links print their address.
+    doi_after = page.evaluate(
+        """() => getComputedStyle(
+            document.querySelector('.reference-list a[href^="https://doi.org/"]'), '::after'
+        ).content"""
+    )
+    assert doi_after in ("none", "normal")
+    page.evaluate(
+        """() => document.querySelector('#verdict-heading').insertAdjacentHTML(
+            'afterend', '<p><a id="probe" href="https://example.org/guideline">guideline</a></p>')"""
+    )
+    probe_after = page.evaluate(
+        "() => getComputedStyle(document.querySelector('#probe'), '::after').content"
+    )
+    assert "https://example.org/guideline" in probe_after
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+    page.close()
