@@ -5,8 +5,10 @@ configured; in CI (CI=true) the same condition is a failure, so a missing servic
 never turn a red run green.
 """
 
+import importlib.util
 import itertools
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -21,11 +23,16 @@ def _service_missing(marker: str) -> str | None:
     if marker == "redis" or marker == "worker":
         if not settings.REDIS_URL:
             return "needs Redis: set REDIS_URL=redis://..."
+    if marker == "browser":
+        if not Path("/usr/bin/chromium").exists():
+            return "needs Debian's chromium: apt-get install -y chromium"
+        if importlib.util.find_spec("playwright") is None:
+            return "needs the playwright package: make install"
     return None
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for marker in ("postgres", "redis", "worker"):
+    for marker in ("postgres", "redis", "worker", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         reason = _service_missing(marker)
