@@ -115,6 +115,10 @@ class StudyAdmin(SimpleHistoryAdmin):
     list_select_related = ["reference", "therapy", "condition"]
 
     def save_model(self, request, obj, form, change):
+        # The study belongs to its pair's verdict, whichever pair the editor chose.
+        obj.verdict = Verdict.objects.filter(
+            therapy_id=obj.therapy_id, condition_id=obj.condition_id
+        ).first()
         super().save_model(request, obj, form, change)
         if not change:
             services.verdict_flag_new_study(study=obj)

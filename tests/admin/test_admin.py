@@ -124,3 +124,35 @@ def test_refresh_action_starts_a_refresh_job(admin_client, settings):
     job = ImportJob.objects.get(kind=ImportJob.Kind.REFRESH)
     assert job.items.get().reference == reference
     assert "Refresh started" in response.content.decode()
+
+
+def test_a_study_added_in_the_admin_joins_its_pair_verdict(admin_client):
+    from evidence.models import Condition, Study, Verdict
+    from therapies.models import Therapy
+
+    therapy = Therapy.objects.create(name="Drug", slug="drug")
+    condition = Condition.objects.create(name="Illness", slug="illness")
+    verdict = Verdict.objects.create(
+        therapy=therapy, condition=condition, status="supported", certainty="low", summary="x"
+    )
+    reference = Reference.objects.create(title="A new trial", pmid="4242")
+
+    response = admin_client.post(
+        reverse("admin:evidence_study_add"),
+        {
+            "reference": reference.pk,
+            "therapy": therapy.pk,
+            "condition": condition.pk,
+            "design": "rct",
+            "species": "human",
+            "outcome_summary": "Fewer flares.",
+            "direction": "benefit",
+            "risk_of_bias": "unclear",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    study = Study.objects.get(reference=reference)
+    assert study.verdict == verdict
+    verdict.refresh_from_db()
+    assert verdict.needs_review
