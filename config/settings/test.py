@@ -14,3 +14,8 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": None, "us
 
 # whitenoise looks for STATIC_ROOT at start-up; tests never collect static files into it.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Tests run tasks in process unless a test says otherwise (the real-worker tests start
+# workers with CELERY_TASK_ALWAYS_EAGER=false and publish to Redis themselves).
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
+CELERY_TASK_EAGER_PROPAGATES = True

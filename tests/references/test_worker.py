@@ -199,9 +199,11 @@ class Workers:
 def workers(transactional_db, upstream, ratelimit_prefix, tmp_path) -> Iterator[Workers]:
     # This process only publishes; it must use the broker the workers consume from.
     assert celery_app.conf.broker_url == settings.REDIS_URL, celery_app.conf.broker_url
-    assert not celery_app.conf.task_always_eager
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
     env = {
         **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": _test_database_url(),
         "REDIS_URL": settings.REDIS_URL,
@@ -226,6 +228,7 @@ def workers(transactional_db, upstream, ratelimit_prefix, tmp_path) -> Iterator[
         yield pool
     finally:
         pool.close()
+        celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture
