@@ -72,6 +72,9 @@ TEMPLATES = [
     },
 ]
 
+if not env("DATABASE_URL", default=""):
+    VAR_DIR.mkdir(exist_ok=True)  # the zero-setup SQLite file lives here
+
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'evidentia.sqlite3'}"),
 }
