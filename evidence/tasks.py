@@ -6,26 +6,18 @@ queued is not queued again, and a digest reports only what is new since the last
 """
 
 import logging
-import random
 
 from celery import shared_task
-from django.conf import settings
 
 from evidence.editorial.digest import review_digest_send
 from evidence.editorial.review import verdicts_flag_overdue
 from evidence.editorial.triage import saved_searches_run
 from references.sources.http import UpstreamUnavailable
+from references.tasks import retry_countdown
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 5
-
-
-def _countdown(retries: int, retry_after: float | None) -> float:
-    base = getattr(settings, "UPSTREAM_BACKOFF_SECONDS", 1.0)
-    backoff = min(3600.0, base * 60 * 2**retries)
-    jittered = backoff * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not cryptography
-    return max(jittered, retry_after or 0.0)
 
 
 @shared_task(name="evidence.flag_overdue_verdicts", acks_late=True)
@@ -48,7 +40,8 @@ def run_saved_searches(self, saved_search_ids: list[int] | None = None) -> dict:
             logger.warning("saved searches gave up after %s retries: %s", self.max_retries, exc)
             raise
         raise self.retry(
-            exc=exc, countdown=_countdown(self.request.retries, exc.retry_after)
+            exc=exc,
+            countdown=retry_countdown(self.request.retries, exc.retry_after, step=60.0, cap=3600.0),
         ) from exc
     return {
         "searches": len(runs),

@@ -25,9 +25,13 @@ logger = logging.getLogger(__name__)
 MAX_RETRIES = 5
 
 
-def _countdown(retries: int, retry_after: float | None) -> float:
+def retry_countdown(
+    retries: int, retry_after: float | None, *, step: float = 30.0, cap: float = 600.0
+) -> float:
+    """Seconds before a task retries an upstream outage: exponential, jittered, and never
+    sooner than the upstream's Retry-After."""
     base = getattr(settings, "UPSTREAM_BACKOFF_SECONDS", 1.0)
-    backoff = min(600.0, base * 30 * 2**retries)
+    backoff = min(cap, base * step * 2**retries)
     jittered = backoff * random.uniform(0.5, 1.5)  # noqa: S311 - jitter, not cryptography
     return max(jittered, retry_after or 0.0)
 
@@ -45,7 +49,7 @@ def run_import_job(self, job_id: int) -> dict | None:
             import_job_finish(job_id=job_id, reason=f"Upstream unavailable: {exc}")
             return None
         raise self.retry(
-            exc=exc, countdown=_countdown(self.request.retries, exc.retry_after)
+            exc=exc, countdown=retry_countdown(self.request.retries, exc.retry_after)
         ) from exc
     if job is None:
         return None
