@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo serve-demo test test-fast lint format migrate clean
+.PHONY: install demo serve serve-demo test test-fast lint format migrate audit clean
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Production settings on PostgreSQL + Redis: migrate, collectstatic, then gunicorn, a Celery
+# worker and Celery beat until SIGTERM / Ctrl-C (scripts/serve.sh, docs/operations.md).
+serve: install
+	bash scripts/serve.sh
+
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -30,9 +35,51 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data).
+# --strict: a package it could not look up fails the audit instead of passing unchecked.
+audit: install
+	@$(BIN)/python -c "import django, urllib.request as u; u.urlopen(f'https://pypi.org/pypi/django/{django.__version__}/json', timeout=20)" 2>/dev/null \
+	  || { echo "make audit: PyPI's per-release JSON API (https://pypi.org/pypi/<name>/<version>/json), where pip-audit reads advisories, does not answer from this machine; nothing was audited." >&2; exit 1; }
+	$(BIN)/pip-audit --strict --skip-editable --vulnerability-service pypi --progress-spinner off
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Parser fuzzing with a big budget (tests/fuzz/strategies.py): 5,000 examples per target and
+# a fresh random seed each run; `make test` runs the same tests with 200, derandomised.
+# FUZZ_EXAMPLES=N changes the budget.
+.PHONY: fuzz
+fuzz: install
+	FUZZ_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL + Redis (bench/run_all.py; BENCH_* settings in
+# bench/harness/options.py): `bench` writes docs/benchmarks.md from one run (about an hour,
+# corpus generation into evidentia_bench included the first time); `bench-quick` is a
+# short version writing var/bench/benchmarks-quick.md; `load` runs only the mixed load.
+.PHONY: bench bench-quick load bench-tools
+
+bench: install bench-tools
+	$(BIN)/python -u bench/run_all.py
+
+bench-quick: install bench-tools
+	BENCH_QUICK=1 $(BIN)/python -u bench/run_all.py
+
+load: install bench-tools
+	$(BIN)/python -u bench/load_mixed.py
+
+bench-tools:
+	command -v wrk >/dev/null 2>&1 || apt-get install -y wrk || \
+		(apt-get update && apt-get install -y wrk)
+
+# PostgreSQL only (DATABASE_URL): pg_dump to var/backups/, and pg_restore of BACKUP=<file>
+# in one transaction. See docs/reliability.md (Data safety).
+.PHONY: backup restore
+backup:
+	scripts/backup.sh
+
+restore:
+	BACKUP="$(BACKUP)" scripts/restore.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 .pytest_cache .ruff_cache

@@ -10,8 +10,10 @@ from config.admin import SimpleHistoryAdmin
 
 from . import services
 from .editorial.admin import VerdictReviewAdminMixin
+from .editorial.scopes import ConditionScopedAdminMixin, limit_condition_autocomplete
 from .models import (
     Condition,
+    EditorScope,
     GuidelinePosition,
     OutcomeFinding,
     Study,
@@ -28,6 +30,21 @@ class ConditionAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "prevalence_reference"]
     list_select_related = ["parent"]
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset = limit_condition_autocomplete(request, queryset)
+        return super().get_search_results(request, queryset, search_term)
+
+
+@admin.register(EditorScope)
+class EditorScopeAdmin(admin.ModelAdmin):
+    """Who is limited to which conditions (see evidence.permissions)."""
+
+    list_display = ["user", "condition"]
+    list_filter = [("condition", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__username", "condition__name"]
+    autocomplete_fields = ["condition"]
+    list_select_related = ["user", "condition"]
 
 
 class StudyInline(admin.StackedInline):
@@ -71,7 +88,7 @@ class OutcomeFindingInline(admin.StackedInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
+class VerdictAdmin(ConditionScopedAdminMixin, VerdictReviewAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "status",
@@ -106,7 +123,7 @@ class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Study)
-class StudyAdmin(SimpleHistoryAdmin):
+class StudyAdmin(ConditionScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["reference", "therapy", "condition", "design", "participants", "direction"]
     list_filter = ["design", "direction", "risk_of_bias", "therapy", "condition"]
     search_fields = ["reference__title", "reference__doi", "reference__pmid", "outcome_summary"]
@@ -125,7 +142,7 @@ class StudyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GuidelinePosition)
-class GuidelinePositionAdmin(SimpleHistoryAdmin):
+class GuidelinePositionAdmin(ConditionScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["issuing_body", "document", "year", "position", "therapy", "condition"]
     list_filter = ["position", "therapy", "condition"]
     search_fields = ["issuing_body", "document", "summary"]

@@ -7,7 +7,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from references.models import RetractionStatus
+
 from .editorial import rules
+
+# How much of a reference's title Study keeps to sort by: titles that agree this far are
+# ordered by outcome and id instead, and the page index's entries stay small.
+SORT_TITLE_LENGTH = 255
 
 
 class Condition(models.Model):
@@ -209,6 +215,20 @@ class Study(models.Model):
     ci_lower = models.FloatField("95% CI lower", null=True, blank=True)
     ci_upper = models.FloatField("95% CI upper", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Copies of the cited reference's year, title (a prefix) and retraction status, so
+    # that a pair of 10,000 studies is paged and its flagged studies counted from an
+    # index of this table instead of a join sorted whole. Kept by evidence.services
+    # (study writes, and every change of a reference: evidence/receivers.py).
+    reference_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    reference_sort_title = models.CharField(
+        max_length=SORT_TITLE_LENGTH, blank=True, editable=False
+    )
+    reference_status = models.CharField(
+        max_length=24,
+        choices=RetractionStatus.choices,
+        default=RetractionStatus.NONE,
+        editable=False,
+    )
 
     history = HistoricalRecords()
 
@@ -239,6 +259,23 @@ class Study(models.Model):
             models.Index(fields=["therapy", "condition", "direction"], name="study_pair_idx"),
             models.Index(fields=["condition", "direction"], name="study_condition_idx"),
             models.Index(fields=["design"], name="study_design_idx"),
+            # The pair page: a page of 50 in STUDY_ORDER, and its flagged studies.
+            models.Index(
+                fields=[
+                    "condition",
+                    "therapy",
+                    "reference_year",
+                    "reference_sort_title",
+                    "outcome",
+                    "id",
+                ],
+                name="study_pair_order_idx",
+            ),
+            models.Index(
+                fields=["condition", "therapy", "reference_year", "reference_sort_title"],
+                condition=~Q(reference_status=RetractionStatus.NONE),
+                name="study_pair_flagged_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -454,3 +491,25 @@ class DigestLog(models.Model):
 
     def __str__(self) -> str:
         return f"Review digest of {self.ran_at:%Y-%m-%d %H:%M} ({self.recipients} recipients)"
+
+
+class EditorScope(models.Model):
+    """Limits an editor to some conditions (and their sub-conditions).
+
+    An editor with no scope rows keeps global rights; with rows, they may change or delete
+    only the verdicts, studies, guideline positions and outcome findings of those
+    conditions. The rule itself lives in evidence.permissions.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="editor_scopes"
+    )
+    condition = models.ForeignKey(Condition, on_delete=models.CASCADE, related_name="editor_scopes")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "condition"], name="editor_scope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} edits {self.condition}"

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from django.db import models, transaction
-from django.db.models import Q
+from django.db import connection, models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Left
 from django.utils import timezone
 
 from references.identifiers import normalise_doi, normalise_pmcid, normalise_pmid
@@ -30,6 +31,7 @@ from therapies.models import Therapy
 from . import demo_data
 from .editorial.rules import Reason, ReasonCode, merge_reasons, review_reason
 from .models import (
+    SORT_TITLE_LENGTH,
     Condition,
     GuidelinePosition,
     OutcomeFinding,
@@ -203,6 +205,75 @@ def verdict_references_set(*, verdict: Verdict, references: Sequence[Reference])
             link.save(update_fields=["position"])
 
 
+def study_reference_copies(reference: Reference) -> dict[str, Any]:
+    """The values of Study's copies of ``reference`` (see Study.reference_year)."""
+    return {
+        "reference_year": reference.year,
+        "reference_sort_title": reference.title[:SORT_TITLE_LENGTH],
+        "reference_status": reference.retraction_status,
+    }
+
+
+def study_copy_reference(*, study: Study) -> None:
+    """Set an unsaved study's copies from its reference: from the loaded reference when
+    there is one (a service passed it), else read in one query."""
+    if study.reference_id is None:
+        return
+    if Study.reference.is_cached(study):
+        values = study_reference_copies(study.reference)
+    else:
+        row = (
+            Reference.objects.filter(pk=study.reference_id)
+            .values_list("year", "title", "retraction_status")
+            .first()
+        )
+        if row is None:
+            return
+        values = study_reference_copies(
+            Reference(year=row[0], title=row[1], retraction_status=row[2])
+        )
+    for name, value in values.items():
+        setattr(study, name, value)
+
+
+_REFRESH_POSTGRESQL = f"""
+UPDATE evidence_study AS s
+SET reference_year = r.year,
+    reference_sort_title = LEFT(r.title, {SORT_TITLE_LENGTH}),
+    reference_status = r.retraction_status
+FROM references_reference AS r
+WHERE r.id = s.reference_id AND r.id = ANY(%s)
+  AND (s.reference_year IS DISTINCT FROM r.year
+       OR s.reference_sort_title <> LEFT(r.title, {SORT_TITLE_LENGTH})
+       OR s.reference_status <> r.retraction_status)
+"""  # noqa: S608 - no interpolated input, only the constant length
+
+
+def study_reference_copies_refresh(*, reference_ids: Iterable[int]) -> int:
+    """Bring the copies of every study citing these references up to date, in one UPDATE
+    (rows already current are left alone on PostgreSQL). Returns the rows written.
+
+    Called for every change of a reference, however written: a save, a bulk refresh
+    (references_upsert's ``citations_changed``), a notice (``references_amended``).
+    QuerySet.update() sends no signal and does not touch the history, as wanted here:
+    the study itself did not change."""
+    ids = sorted(set(reference_ids))
+    if not ids:
+        return 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_REFRESH_POSTGRESQL, [ids])
+            return cursor.rowcount
+    cited = Reference.objects.filter(pk=OuterRef("reference_id"))
+    return Study.objects.filter(reference_id__in=ids).update(
+        reference_year=Subquery(cited.values("year")[:1]),
+        reference_sort_title=Subquery(
+            cited.annotate(prefix=Left("title", SORT_TITLE_LENGTH)).values("prefix")[:1]
+        ),
+        reference_status=Subquery(cited.values("retraction_status")[:1]),
+    )
+
+
 @transaction.atomic
 def study_upsert(
     *,
@@ -256,6 +327,7 @@ def study_upsert(
             "effect_size": effect_size,
             "ci_lower": ci_lower,
             "ci_upper": ci_upper,
+            **study_reference_copies(reference),
         },
     )
     if changed is None and flag_for_review:

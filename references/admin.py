@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from config.admin import SimpleHistoryAdmin
 
-from .forms import ImportCitationsForm
+from .forms import ImportCitationsForm, ReferenceAdminForm
 from .models import ImportJob, ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
 from .services.jobs import (
     ImportRejected,
@@ -18,7 +18,13 @@ from .services.jobs import (
     import_job_create_for_identifiers,
     refresh_job_create,
 )
-from .tasks import enqueue_import_job
+from .tasks import (
+    QUEUE_RETRY_AFTER_SECONDS,
+    QueueUnavailable,
+    broker_check,
+    enqueue_import_job,
+    enqueue_import_jobs,
+)
 
 
 class ReferenceNoticeInline(admin.TabularInline):
@@ -40,6 +46,7 @@ class ReferenceSourceRecordInline(admin.TabularInline):
 
 @admin.register(Reference)
 class ReferenceAdmin(SimpleHistoryAdmin):
+    form = ReferenceAdminForm
     list_display = [
         "__str__",
         "doi",
@@ -78,6 +85,27 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Refresh from PubMed/Crossref", permissions=["change"])
     def refresh_from_upstream(self, request, queryset):
+        try:
+            job = self._start_refresh(request, queryset)
+        except QueueUnavailable as exc:
+            self.message_user(request, str(exc), messages.ERROR)
+            return None
+        if job is None:
+            return None
+        url = reverse("admin:references_importjob_change", args=[job.pk])
+        self.message_user(
+            request,
+            format_html(
+                'Refresh started for {} reference(s): <a href="{}">job #{}</a>.',
+                job.total,
+                url,
+                job.pk,
+            ),
+        )
+        return None
+
+    def _start_refresh(self, request, queryset):
+        broker_check()
         with transaction.atomic():
             job = refresh_job_create(
                 reference_ids=list(queryset.values_list("pk", flat=True)), user=request.user
@@ -90,17 +118,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
                 )
                 return None
             enqueue_import_job(job.pk)
-        url = reverse("admin:references_importjob_change", args=[job.pk])
-        self.message_user(
-            request,
-            format_html(
-                'Refresh started for {} reference(s): <a href="{}">job #{}</a>.',
-                job.total,
-                url,
-                job.pk,
-            ),
-        )
-        return None
+        return job
 
 
 @admin.register(ReferenceNotice)
@@ -190,11 +208,17 @@ class ImportJobAdmin(admin.ModelAdmin):
         if not self.has_add_permission(request):
             raise PermissionDenied
         form = ImportCitationsForm(request.POST or None, request.FILES or None)
+        status = 200
         if request.method == "POST" and form.is_valid():
             try:
+                broker_check()
                 job = self._start_jobs(request, form)
             except ImportRejected as exc:
                 form.add_error(None, str(exc))
+            except QueueUnavailable as exc:
+                # Nothing was stored (see enqueue_import_jobs): say so, keep the input.
+                form.add_error(None, str(exc))
+                status = 503
             else:
                 return redirect("admin:references_importjob_change", job.pk)
         context = {
@@ -205,7 +229,12 @@ class ImportJobAdmin(admin.ModelAdmin):
             "has_view_permission": self.has_view_permission(request),
             **(extra_context or {}),
         }
-        return TemplateResponse(request, "admin/references/importjob/import.html", context)
+        response = TemplateResponse(
+            request, "admin/references/importjob/import.html", context, status=status
+        )
+        if status == 503:
+            response["Retry-After"] = str(QUEUE_RETRY_AFTER_SECONDS)
+        return response
 
     @transaction.atomic
     def _start_jobs(self, request, form) -> ImportJob:
@@ -225,8 +254,7 @@ class ImportJobAdmin(admin.ModelAdmin):
                     data=upload.read(), filename=upload.name, user=request.user
                 )
             )
-        for job in jobs:
-            enqueue_import_job(job.pk)
+        enqueue_import_jobs([job.pk for job in jobs])
         return jobs[-1]
 
 

@@ -35,6 +35,7 @@ from citeproc import (
 )
 from citeproc.source.json import CiteProcJSON
 from django.core.cache import cache
+from django.dispatch import Signal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,6 +45,11 @@ CSL_DIR = Path(__file__).resolve().parent / "csl"
 # Bump to invalidate every cached citation (a new style file, a fix below).
 FORMAT_VERSION = 1
 CACHE_TIMEOUT = 60 * 60 * 24 * 30
+
+# Sent with ``reference_ids`` when references were changed by a bulk write that sends no
+# post_save (references_upsert): pages showing their citations must be rendered again.
+# evidence/receivers.py listens, as references never imports the apps above it.
+citations_changed = Signal()
 
 
 @dataclass(frozen=True)

@@ -132,7 +132,7 @@ def _ris_record(reference: ReferenceLike) -> dict[str, Any]:
     if reference.year:
         record["year"] = str(reference.year)
     if reference.publication_date:
-        record["date"] = reference.publication_date.replace("-", "/")
+        record["date"] = _one_line(reference.publication_date).replace("-", "/")
     if reference.journal:
         record["secondary_title"] = _one_line(reference.journal)
     if reference.journal_abbreviation:
@@ -147,14 +147,16 @@ def _ris_record(reference: ReferenceLike) -> dict[str, Any]:
         record["end_page"] = end
     if reference.abstract:
         record["abstract"] = _one_line(reference.abstract)
+    # Identifiers are normalised when imported, but an editor can type anything in the
+    # admin: a line break in any value would end the RIS record early.
     if reference.doi:
-        record["doi"] = reference.doi
+        record["doi"] = _one_line(reference.doi)
     if reference.pmid:
-        record["accession_number"] = reference.pmid
+        record["accession_number"] = _one_line(reference.pmid)
     if reference.pmcid:
-        record["custom2"] = reference.pmcid
+        record["custom2"] = _one_line(reference.pmcid)
     if url := _url(reference):
-        record["urls"] = [url]
+        record["urls"] = [_one_line(url)]
     if note := STATUS_NOTES.get(reference.retraction_status):
         record["notes"] = [note]
     return record
@@ -249,9 +251,9 @@ def _bibtex_entry(reference: ReferenceLike, key: str) -> Entry:
     if reference.doi:
         fields.append(("doi", _verbatim(reference.doi)))
     if reference.pmid:
-        fields.append(("pmid", reference.pmid))
+        fields.append(("pmid", _verbatim(reference.pmid)))
     if reference.pmcid:
-        fields.append(("pmcid", reference.pmcid))
+        fields.append(("pmcid", _verbatim(reference.pmcid)))
     if url := _url(reference):
         fields.append(("url", _verbatim(url)))
     if reference.abstract:

@@ -1,7 +1,14 @@
-"""The editors' "Import citations" form: pasted identifiers and/or a file."""
+"""The admin's forms: "Import citations" (pasted identifiers and/or a file) and a reference."""
 
 from django import forms
 
+from references.identifiers import (
+    InvalidIdentifier,
+    normalise_doi,
+    normalise_pmcid,
+    normalise_pmid,
+)
+from references.models import Reference
 from references.services.jobs import MAX_UPLOAD_BYTES
 
 
@@ -33,3 +40,30 @@ class ImportCitationsForm(forms.Form):
             if not self.errors:
                 raise forms.ValidationError("Paste identifiers or choose a file to import.")
         return cleaned
+
+
+class ReferenceAdminForm(forms.ModelForm):
+    """The admin's reference form: identifiers are stored normalised, as the importers store
+    them, so a hand-typed "https://doi.org/10.1/ABC" matches the imported "10.1/abc"."""
+
+    class Meta:
+        model = Reference
+        fields = ["doi", "pmid", "pmcid"]  # the admin adds its fieldsets to these
+
+    def _identifier(self, name: str, normalise) -> str | None:
+        value = self.cleaned_data.get(name)
+        if not value:
+            return None
+        try:
+            return normalise(value)
+        except InvalidIdentifier as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_doi(self) -> str | None:
+        return self._identifier("doi", normalise_doi)
+
+    def clean_pmid(self) -> str | None:
+        return self._identifier("pmid", normalise_pmid)
+
+    def clean_pmcid(self) -> str | None:
+        return self._identifier("pmcid", normalise_pmcid)

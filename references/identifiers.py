@@ -40,7 +40,12 @@ class Identifier:
 
 
 # Handbook: a DOI is "10." + registrant code (4-9 digits in practice) + "/" + suffix.
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+")
+# The suffix is printable: no whitespace, control characters (NUL, which PostgreSQL
+# refuses) or lone surrogates (which cannot be encoded at all).
+_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+# The Reference column is 255 characters and an import item stores "doi:" + the DOI;
+# real DOIs are far shorter, so anything longer is a pasted URL or a mistake.
+MAX_DOI_LENGTH = 250
 _DOI_PREFIX_RE = re.compile(
     r"""^(?:
         (?:https?://)?(?:www\.)?(?:dx\.)?doi\.org/
@@ -51,7 +56,10 @@ _DOI_PREFIX_RE = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 # Already canonical apart from case: the common case for upstream data, checked first.
-_CLEAN_DOI_RE = re.compile(r"10\.\d{4,9}/[^\s%\"'`<>]*[^\s%\"'`<>.,;:!?)\]}]")
+_CLEAN_DOI_RE = re.compile(
+    r"10\.\d{4,9}/[^\s%\"'`<>\x00-\x1f\x7f-\x9f\ud800-\udfff]*"
+    r"[^\s%\"'`<>.,;:!?)\]}\x00-\x1f\x7f-\x9f\ud800-\udfff]"
+)
 _CLEAN_PMCID_RE = re.compile(r"PMC[1-9]\d{0,9}")
 _PERCENT_RE = re.compile(r"%[0-9A-Fa-f]{2}")
 _QUOTES = "\"'`\u201c\u201d\u2018\u2019\u00ab\u00bb"
@@ -82,11 +90,18 @@ _PMCID_PREFIX_RE = re.compile(
 )
 
 
+def _quoted(s: object) -> str:
+    """The input as quoted in an error message: its repr (NULs and surrogates escaped),
+    cut short so that a megabyte pasted by mistake is not echoed back whole."""
+    text = repr(s)
+    return text if len(text) <= 120 else f"{text[:100]}...' ({len(str(s)):,} characters)"
+
+
 def _require_str(s: object, what: str) -> str:
     if isinstance(s, int) and not isinstance(s, bool):
         return str(s)
     if not isinstance(s, str):
-        raise InvalidIdentifier(f"not a {what}: {s!r} (expected text)")
+        raise InvalidIdentifier(f"not a {what}: {_quoted(s)} (expected text)")
     return s
 
 
@@ -134,7 +149,7 @@ def normalise_doi(s: str) -> str:
     punctuation. Raises InvalidIdentifier naming the input otherwise.
     """
     original = _require_str(s, "DOI")
-    if _CLEAN_DOI_RE.fullmatch(original):
+    if len(original) <= MAX_DOI_LENGTH and _CLEAN_DOI_RE.fullmatch(original):
         return original.lower()
     value = _unwrap(original)
     if _PERCENT_RE.search(value):
@@ -146,7 +161,11 @@ def normalise_doi(s: str) -> str:
     value = _strip_trailing(_unwrap(value))
     value = value.lower()
     if not _DOI_RE.fullmatch(value):
-        raise InvalidIdentifier(f"not a DOI: {original!r} (expected 10.NNNN/suffix)")
+        raise InvalidIdentifier(f"not a DOI: {_quoted(original)} (expected 10.NNNN/suffix)")
+    if len(value) > MAX_DOI_LENGTH:
+        raise InvalidIdentifier(
+            f"not a DOI: {_quoted(original)} (longer than {MAX_DOI_LENGTH} characters)"
+        )
     return value
 
 
@@ -162,7 +181,7 @@ def normalise_pmid(s: str | int) -> str:
     value = _PMID_PREFIX_RE.sub("", _unwrap(original), count=1)
     value = _strip_trailing(_strip_url_tail(value).rstrip("/")).strip()
     if not _PMID_RE.fullmatch(value) or int(value) == 0:
-        raise InvalidIdentifier(f"not a PMID: {original!r} (expected 1 to 10 digits)")
+        raise InvalidIdentifier(f"not a PMID: {_quoted(original)} (expected 1 to 10 digits)")
     return str(int(value))
 
 
@@ -179,7 +198,9 @@ def normalise_pmcid(s: str | int) -> str:
     value = _strip_trailing(_strip_url_tail(value).rstrip("/")).strip()
     match = _PMCID_RE.fullmatch(value)
     if match is None or int(match.group(1)) == 0:
-        raise InvalidIdentifier(f"not a PMCID: {original!r} (expected PMC followed by digits)")
+        raise InvalidIdentifier(
+            f"not a PMCID: {_quoted(original)} (expected PMC followed by digits)"
+        )
     return f"PMC{int(match.group(1))}"
 
 
@@ -196,14 +217,14 @@ def parse_identifier(s: str) -> Identifier:
     original = _require_str(s, "DOI, PMID or PMCID")
     value = _unwrap(original)
     if not value:
-        raise InvalidIdentifier(f"not a DOI, PMID or PMCID: {original!r} (empty)")
+        raise InvalidIdentifier(f"not a DOI, PMID or PMCID: {_quoted(original)} (empty)")
     if _LOOKS_DOI.search(value):
         return Identifier("doi", normalise_doi(value))
     if _LOOKS_PMCID.search(value):
         return Identifier("pmcid", normalise_pmcid(value))
     if _LOOKS_PMID.search(value) or _strip_trailing(value).isdigit():
         return Identifier("pmid", normalise_pmid(value))
-    raise InvalidIdentifier(f"not a DOI, PMID or PMCID: {original!r}")
+    raise InvalidIdentifier(f"not a DOI, PMID or PMCID: {_quoted(original)}")
 
 
 # A pasted line is treated as one identifier when it is a single token, optionally

@@ -10,6 +10,10 @@ Elsewhere (SQLite, the zero-setup demo), every word of the query must appear in 
 the kind's fields, case-insensitively, and records rank by where they matched: an exact
 name or alias first, then a name that starts or contains the word, then the other fields.
 
+References and studies, the large tables, are searched through their stored documents
+and a bounded candidate set (search.candidates): past ``MATCH_LIMIT`` matches the count
+is shown as "more than" and only the first matches are ranked.
+
 A page of results runs two queries per kind (a count and the rows), and one more for the
 pairs that cite each reference.
 """
@@ -32,7 +36,8 @@ from evidence.models import Condition, Study
 from references.models import Reference
 from therapies.models import Therapy
 
-from . import documents
+from . import candidates, documents
+from .candidates import MATCH_LIMIT
 
 MAX_QUERY_LENGTH = 200
 PREVIEW_SIZE = 5
@@ -65,6 +70,15 @@ class KindResults:
     @property
     def has_more(self) -> bool:
         return self.page is None and self.total > len(self.hits)
+
+    @property
+    def is_capped(self) -> bool:
+        """More records match than were counted (search.candidates)."""
+        return self.total > MATCH_LIMIT
+
+    @property
+    def total_label(self) -> str:
+        return f"more than {MATCH_LIMIT:,}" if self.is_capped else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -102,7 +116,12 @@ class SearchResults:
 
     @property
     def count(self) -> int:
-        return sum(group.total for group in self.groups)
+        return sum(min(group.total, MATCH_LIMIT) for group in self.groups)
+
+    @property
+    def count_label(self) -> str:
+        capped = any(group.is_capped for group in self.groups)
+        return f"more than {self.count:,}" if capped else f"{self.count:,}"
 
 
 def query_terms(query: str) -> list[str]:
@@ -114,21 +133,22 @@ def query_terms(query: str) -> list[str]:
 
 def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> SearchResults:
     """Search every kind (a preview of each), or one kind a page at a time."""
-    query = " ".join(query.split())[:MAX_QUERY_LENGTH]
+    # PostgreSQL refuses NUL in text; it can never match anything, so it goes like a space.
+    query = " ".join(query.replace("\x00", " ").split())[:MAX_QUERY_LENGTH]
     terms = query_terms(query)
     selected = next((k for k in KINDS if k.key == kind), None)
     results = SearchResults(query=query, terms=terms, kind=selected)
     if not terms:
         return results
     for current in [selected] if selected else KINDS:
-        queryset = _search(current.key, query, terms)
+        queryset, count = _search_counted(current.key, query, terms)
+        total = count()
         if selected:
-            paginator = Paginator(queryset, PAGE_SIZE)
+            paginator = _CountedPaginator(queryset, PAGE_SIZE, count=min(total, MATCH_LIMIT))
             page_obj = paginator.get_page(page)
-            total, hits = paginator.count, list(page_obj.object_list)
+            hits = list(page_obj.object_list)
         else:
             page_obj = None
-            total = queryset.count()
             hits = list(queryset[:PREVIEW_SIZE]) if total else []
         if current.key == "references":
             hits = [ReferenceHit(reference=ref, pairs=reference_pairs(ref)) for ref in hits]
@@ -136,12 +156,28 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
     return results
 
 
+class _CountedPaginator(Paginator):
+    """Pages over a count already taken (the ranked queryset is costly to count)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # Paginator.count is a cached_property
+
+
 def _search(kind: str, query: str, terms: list[str]) -> QuerySet:
+    return _search_counted(kind, query, terms)[0]
+
+
+def _search_counted(kind: str, query: str, terms: list[str]) -> tuple[QuerySet, Callable[[], int]]:
+    """The ranked queryset and how to count its records (one query either way)."""
+    if connection.vendor == "postgresql" and kind in _STORED:
+        queryset, ids = _postgres_stored(kind, query, terms)
+        return _shape(kind, queryset), lambda: candidates.count(ids)
     if connection.vendor == "postgresql":
         queryset = _postgres(kind, query, terms)
     else:
         queryset = _fallback(kind, terms)
-    return _shape(kind, queryset)
+    return _shape(kind, queryset), queryset.count
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -152,6 +188,28 @@ _DOCUMENTS: dict[str, tuple[type, Callable[[], Any]]] = {
     "studies": (Study, documents.study_document),
     "references": (Reference, documents.reference_document),
 }
+
+
+_STORED = {"references", "studies"}  # kinds with a stored document (search/migrations/0002)
+
+
+def _excluded(query: str) -> list[str]:
+    return [word[1:] for word in query.split() if word.startswith("-") and len(word) > 1]
+
+
+def _postgres_stored(kind: str, query: str, terms: list[str]) -> tuple[QuerySet, Any]:
+    model = _DOCUMENTS[kind][0]
+    typos = kind in documents.TRIGRAM_FIELDS
+    ids = candidates.candidates(
+        model, query=query, terms=terms, excluded=_excluded(query), typos=typos
+    )
+    rank = candidates.rank(model, query=query, terms=terms, typos=typos)
+    queryset = (
+        model._default_manager.filter(pk__in=ids)
+        .annotate(rank=Greatest(rank, Value(0.0), output_field=FloatField()))
+        .order_by("-rank", *_ORDER[kind])
+    )
+    return queryset, ids
 
 
 def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
@@ -167,7 +225,7 @@ def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
         wanted = " ".join(terms)
         matches |= Q(TrigramWordSimilar(F(trigram_field), Value(wanted)))
         rank = rank + TrigramWordSimilarity(wanted, trigram_field)
-    excluded = [word[1:] for word in query.split() if word.startswith("-") and len(word) > 1]
+    excluded = _excluded(query)
     if excluded:
         # websearch's "-word" applies to the typo-forgiving matches too.
         matches &= ~Q(

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.db import models, transaction
+from django.dispatch import Signal
 
 from references.models import Reference
 
@@ -24,6 +25,10 @@ from .models import (
 )
 
 M = TypeVar("M", bound=models.Model)
+
+# Sent with ``therapy_id`` when a safety fact's references are replaced in bulk, which no
+# model signal reports; the evidence app's page cache listens (evidence/receivers.py).
+safety_references_changed = Signal()
 
 
 def _upsert(model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]) -> M:
@@ -60,6 +65,8 @@ def _references_set(
     through._default_manager.bulk_create(
         [through(**{owner_field: owner, "reference_id": pk}) for pk in wanted - existing]
     )
+    if wanted != existing:
+        safety_references_changed.send(sender=through, therapy_id=owner.therapy_id)
 
 
 @transaction.atomic

@@ -10,10 +10,12 @@ request negotiated RIS or BibTeX, so a client can always read why it failed.
 import logging
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -51,6 +53,12 @@ def error_body(code: str, message: str, fields: dict[str, list[str]] | None = No
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "The request body is too large."
+
+
 def _first_code(exc: exceptions.APIException) -> str:
     codes = exc.get_codes()
     while isinstance(codes, dict | list):
@@ -70,6 +78,15 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Raised while DRF reads the body, so inside the view: Django's own 400 for it
+        # never applies, and unhandled it would be a 500.
+        exc = PayloadTooLarge(
+            f"The request body is over the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}-byte "
+            "limit; upload a file (multipart) or send fewer identifiers."
+        )
+    elif isinstance(exc, SuspiciousOperation):  # too many fields or files, and the like
+        exc = exceptions.ParseError(str(exc))
 
     request = context.get("request")
     if request is not None and not isinstance(
@@ -97,6 +114,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
+@csrf_exempt  # whatever the method, the answer is this 404, not a CSRF failure page
 def not_found(request, exception=None) -> JsonResponse:
     """Any /api/ path that matches no endpoint."""
     return JsonResponse(

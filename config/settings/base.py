@@ -5,9 +5,12 @@ SQLite file under var/, and with no REDIS_URL Celery runs tasks eagerly and the 
 lives in process memory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+
+from config.logging import log_format
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -35,6 +38,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "simple_history",
     "django_celery_beat",
+    "csp",
+    "axes",
     "references",
     "therapies",
     "evidence",
@@ -42,7 +47,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (redirects and errors included) and log line has the id.
+    "config.middleware.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A lost database connection answers 503 + Retry-After, not 500 (see the module).
+    "config.middleware.unavailable.DatabaseUnavailableMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -52,6 +62,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees the lockout flag the axes backend sets (see Security below).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,7 +109,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+# collectstatic writes here and whitenoise serves from here.
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -112,7 +125,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis down: served as an empty cache with a logged warning (config/cache.py).
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "evidentia",
         }
@@ -133,6 +147,9 @@ else:
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
 
+# The queue the web publishes to and workers consume; one Redis can then hold the queues of
+# several deployments (or tests) apart.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -144,9 +161,36 @@ CELERY_ACCEPT_CONTENT = ["json"]
 # Seconds before Redis hands a delivered but unacknowledged task (acks_late: a worker that
 # died mid-task) to another worker; longer than any task. Tests of redelivery shorten it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+    # A web request that publishes must learn within ~2 s that Redis is down (and answer
+    # 503), not hang in redis-py's and kombu's retries.
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into django_celery_beat's tables when beat starts. Redis keeps nothing on
+# disk: the database says which import jobs are unfinished, and this publishes again those
+# whose task was lost (references/tasks.py; also run at every worker start).
+CELERY_BEAT_SCHEDULE = {
+    "requeue-lost-import-jobs": {
+        "task": "references.requeue_import_jobs",
+        "schedule": 5 * 60,
+    },
+}
+IMPORT_REQUEUE_PENDING_AFTER_SECONDS = env.int("IMPORT_REQUEUE_PENDING_AFTER_SECONDS", default=60)
+IMPORT_REQUEUE_RUNNING_AFTER_SECONDS = env.int(
+    "IMPORT_REQUEUE_RUNNING_AFTER_SECONDS", default=60 * 60
+)
 CELERY_TIMEZONE = TIME_ZONE
 
 # Upstream bibliographic services; tests point these at a local server.
@@ -168,7 +212,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # DRF's, allowing its few fixed style attributes under the CSP (see the module).
+        "config.security.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -179,7 +224,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "config.api.exceptions.api_exception_handler",
+    # config.api.exceptions' handler, with a lost database answered 503 instead of 500.
+    "EXCEPTION_HANDLER": "config.middleware.unavailable.api_exception_handler",
     # Read the rates on every request (see config.api.throttling); a rate of None is off.
     "DEFAULT_THROTTLE_CLASSES": [
         "config.api.throttling.AnonRateThrottle",
@@ -188,8 +234,13 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/minute"),
         "user": env("API_USER_RATE", default="600/minute"),
+        # POST /api/v1/auth/token/ checks a password: per IP, far below the read rates.
+        "token": env("API_TOKEN_RATE", default="10/minute"),
     },
 }
+# Rendered evidence pages and summary API answers cached for anonymous readers
+# (evidence/cache.py); off to measure uncached pages.
+EVIDENCE_PAGE_CACHE = env.bool("EVIDENCE_PAGE_CACHE", default=True)
 # A bibliography export (RIS / BibTeX / CSL-JSON of a filtered list) holds at most this many.
 API_EXPORT_MAX_REFERENCES = env.int("API_EXPORT_MAX_REFERENCES", default=5000)
 
@@ -236,11 +287,26 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition"]
 
+# Every record carries the request id (and the Celery task); see config/logging.py.
+LOG_FORMAT = log_format(env("LOG_FORMAT", default="plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"context": {"()": "config.logging.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "config.logging.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
+        "json": {"()": "config.logging.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
@@ -264,3 +330,37 @@ CROSSREF_CONCURRENCY_LIMIT = env.int("CROSSREF_CONCURRENCY_LIMIT", default=1)
 # links start with.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Evidentia <evidentia@example.org>")
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
+
+# Security: Content-Security-Policy (django-csp) and admin/API login lockout (django-axes).
+# No 'unsafe-inline' anywhere: pages, the admin and the Swagger UI load scripts and styles
+# from files. img-src allows data: for the admin's and Swagger UI's SVG icons in CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
+# Every password check (the admin login and POST /api/v1/auth/token/) counts failures per
+# (username, IP); AXES_FAILURE_LIMIT failures lock that pair out for AXES_COOLOFF_MINUTES.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# Behind a proxy, the number of proxies that append to X-Forwarded-For; 0 trusts only
+# REMOTE_ADDR (a client could otherwise forge its address and dodge the lockout).
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]

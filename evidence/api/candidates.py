@@ -113,7 +113,14 @@ class ExcludeSerializer(serializers.Serializer):
 
 
 class CandidateFilter(filters.FilterSet):
-    verdict = filters.NumberFilter(field_name="verdict_id", help_text="A verdict's id.")
+    # An integer with bounds, so "-1.6e202" or 10**30 is a 400 rather than an overflow.
+    verdict = filters.NumberFilter(
+        field_name="verdict_id",
+        help_text="A verdict's id.",
+        min_value=1,
+        max_value=2**63 - 1,
+        decimal_places=0,
+    )
     status = filters.ChoiceFilter(choices=Candidate.Status.choices)
     therapy = filters.CharFilter(field_name="verdict__therapy__slug", help_text="A therapy's slug.")
     condition = filters.CharFilter(

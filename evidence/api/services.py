@@ -11,7 +11,11 @@ from typing import Any
 from django.db import transaction
 
 from evidence.models import Condition, Study, Verdict
-from evidence.services import verdict_flag_new_study
+from evidence.services import (
+    study_copy_reference,
+    study_reference_copies,
+    verdict_flag_new_study,
+)
 from references.models import Reference
 from therapies.models import Therapy
 
@@ -31,6 +35,7 @@ def study_create(
         condition=condition,
         verdict=_pair_verdict(therapy=therapy, condition=condition),
         **fields,
+        **study_reference_copies(reference),
     )
     study.full_clean()
     study.save()
@@ -54,6 +59,8 @@ def study_update(*, study: Study, **fields: Any) -> Study:
     if study.verdict_id != (verdict.pk if verdict else None):
         study.verdict = verdict
         changed = True
+    if "reference" in fields:
+        study_copy_reference(study=study)
     if changed:
         study.full_clean()
         study.save()

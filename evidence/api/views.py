@@ -3,14 +3,16 @@
 from django.db.models import F, Prefetch, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.conditional import conditional_response, latest
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED
+from evidence import cache as page_cache
 from evidence import selectors
 from evidence.models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
 from references.api import renderers
@@ -27,6 +29,7 @@ from therapies.api.views import SLUG_PATTERN
 from . import services
 from .filters import StudyFilter, VerdictFilter
 from .history import verdict_versions
+from .permissions import ConditionScope, require_condition_in_scope
 from .serializers import (
     ConditionDetailSerializer,
     ConditionListSerializer,
@@ -130,7 +133,23 @@ class ConditionViewSet(viewsets.ReadOnlyModelViewSet):
     def summary(self, request: Request, slug: str) -> Response:
         summary = selectors.condition_evidence_summary(slug=slug)
         data = ConditionSummarySerializer(summary, context=self.get_serializer_context()).data
-        return conditional_response(request, data, last_modified=summary_last_modified(summary))
+        last_modified = summary_last_modified(summary)
+        response = conditional_response(request, data, last_modified=last_modified)
+        found = getattr(request, "summary_cache_lookup", None)
+        if found is not None and response.status_code == status.HTTP_200_OK:
+            body = JSONRenderer().render(data, "application/json")
+            stamp = int(last_modified.timestamp()) if last_modified else None
+            found.store(page_cache.Entry(body, response["ETag"], "application/json", stamp))
+        return response
+
+    def dispatch(self, request, *args, **kwargs):
+        # A cached summary skips DRF's request wrapping, serializer and renderer; its
+        # throttles still apply.
+        if self.action_map.get(request.method.lower()) == "summary":
+            cached = page_cache.cached_summary(self, request, kwargs.get("slug", ""))
+            if cached is not None:
+                return cached
+        return super().dispatch(request, *args, **kwargs)
 
     @extend_schema(
         summary="The condition's references",
@@ -248,10 +267,10 @@ class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def references(self, request: Request, pk: str) -> Response:
         verdict = get_object_or_404(Verdict.objects.select_related("therapy", "condition"), pk=pk)
-        evidence = selectors.pair_evidence(
+        numbered = selectors.pair_references(
             condition_slug=verdict.condition.slug, therapy_slug=verdict.therapy.slug
         )
-        references = [numbered.reference for numbered in evidence.references]
+        references = [item.reference for item in numbered]
         renderer = renderers.export_renderer(request)
         if renderer:
             limit = renderers.export_max_references()
@@ -304,6 +323,7 @@ class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class StudyViewSet(viewsets.ModelViewSet):
     filterset_class = StudyFilter
+    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly, ConditionScope]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
@@ -350,6 +370,7 @@ class StudyViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
+        require_condition_in_scope(request.user, serializer.validated_data.get("condition"))
         study = services.study_create(**serializer.validated_data)
         response = self._detail(study, status=status.HTTP_201_CREATED)
         response["Location"] = response.data["url"]
@@ -359,6 +380,7 @@ class StudyViewSet(viewsets.ModelViewSet):
         study = self.get_object()
         serializer = self.get_serializer(study, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
+        require_condition_in_scope(request.user, serializer.validated_data.get("condition"))
         study = services.study_update(study=study, **serializer.validated_data)
         return self._detail(study)
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.safestring import SafeString
 
-from ..forest import ForestGroup, format_value
+from ..forest import ForestGroup, ForestStudy, format_value
 from ..meta_analysis import Pooled
 from .svg import DANGER, GRID, INK, MUTED, el, figure, label, nice_step, text
 
@@ -41,11 +40,9 @@ LOG_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
 FILL = "#0b5cad"
 
 
-def _study_label(item: Any) -> str:
+def _study_label(item: ForestStudy) -> str:
     """'[5] Muscat 1995': the reference's number on the page, first author, year."""
-    reference = item.row.study.reference
-    parts = [f"[{item.row.reference.number}]", reference.first_author_label, reference.year]
-    return " ".join(str(part) for part in parts if part)
+    return item.label or f"Study {item.study_id}"
 
 
 class _Scale:
@@ -127,11 +124,8 @@ def forest_plot_svg(
     layout = COMPACT if compact else WIDE
     above = 14 if layout.labels_above else 0  # room for a label over the row
     values: list[float] = []
-    for item in group.studies:
-        study = item.study
-        values.extend(
-            v for v in (study.ci_lower, study.ci_upper, study.effect_size) if v is not None
-        )
+    for item in group.drawn:
+        values.extend(v for v in (item.ci_lower, item.ci_upper, item.effect_size) if v is not None)
     pooled_models = [p for p in (group.reml, group.dl) if p is not None]
     for pooled in pooled_models:
         values.extend(group.display(v) for v in (pooled.ci_lower, pooled.ci_upper))
@@ -144,17 +138,10 @@ def forest_plot_svg(
     if not layout.labels_above:
         body.append(label(8, header_y, "Study", font_weight=700))
     y = TOP + layout.row + 6 + above
-    weights = dict(
-        zip(
-            [id(item) for item in group.pooled_studies],
-            group.reml.weights if group.reml else [],
-            strict=False,
-        )
-    )
-    largest_weight = max(weights.values(), default=1.0)
+    largest_weight = max((item.weight or 0.0 for item in group.drawn), default=0.0) or 1.0
     rows_top = y - layout.row / 2
-    for item in group.studies:
-        study = item.study
+    for item in group.drawn:
+        study = item
         cy = y
         parts = [_row_label(layout, cy, _study_label(item))]
         if study.ci_lower is not None and study.ci_upper is not None:
@@ -179,7 +166,7 @@ def forest_plot_svg(
                             },
                         )
                     )
-        weight = weights.get(id(item))
+        weight = item.weight
         side = 7 + 11 * math.sqrt(weight / largest_weight) if weight else 8
         cx = scale.x(study.effect_size)
         parts.append(
@@ -238,7 +225,7 @@ def forest_plot_svg(
                 "g",
                 {
                     "class": "forest__study",
-                    "data-study": study.pk,
+                    "data-study": item.study_id,
                     "data-pooled": "true" if item.in_pool else "false",
                     "data-retracted": "true" if retracted else None,
                 },
@@ -381,13 +368,18 @@ def forest_plot_svg(
 
 
 def _description(group: ForestGroup) -> str:
+    count = len(group.studies)
     sentences = [
-        f"{len(group.studies)} stud{'y' if len(group.studies) == 1 else 'ies'} of "
+        f"{count} stud{'y' if count == 1 else 'ies'} of "
         f"{group.outcome.lower()}, as {group.measure_label.lower()} with 95% confidence "
         f"intervals; no effect is {format_value(group.null_value)}."
     ]
-    for item in group.studies:
-        study = item.study
+    if group.is_partial:
+        sentences.append(
+            f"Shown: the {len(group.drawn)} with the largest weights in the pooled estimate."
+        )
+    for item in group.drawn:
+        study = item
         interval = (
             f" (95% CI {format_value(study.ci_lower)} to {format_value(study.ci_upper)})"
             if study.ci_lower is not None and study.ci_upper is not None

@@ -81,9 +81,9 @@ def _radius(participants: int | None, largest: int, r_max: float) -> float:
 def timeline_svg(
     *, studies: Sequence[Any], chart_id: str, subject: str, compact: bool = False
 ) -> SafeString | None:
-    """``studies``: the page's study rows (``.study`` with its reference loaded)."""
+    """``studies``: every study of the pair, each with its reference loaded."""
     layout = COMPACT if compact else WIDE
-    dated = [row.study for row in studies if row.study.reference.year]
+    dated = [study for study in studies if study.reference.year]
     undated = len(studies) - len(dated)
     if not dated or (compact and len(dated) > COMPACT_LIMIT):
         return None

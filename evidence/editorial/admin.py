@@ -25,6 +25,7 @@ from evidence.models import Candidate, Design, DigestLog, SavedSearch, Verdict
 
 from . import review, selectors, triage
 from .roles import SIGNOFF_PERMISSION
+from .scopes import ConditionScopedAdminMixin
 
 UNTRIAGED = Candidate.Status.UNTRIAGED
 
@@ -81,6 +82,10 @@ class VerdictReviewAdminMixin:
         "review_note",
     ]
 
+    class Media:
+        # The review column's classes; the CSP allows no inline style attributes.
+        css = {"all": ["css/admin-extra.css"]}
+
     def get_queryset(self, request):
         return (
             super()
@@ -120,7 +125,7 @@ class VerdictReviewAdminMixin:
     @admin.display(description="review")
     def review_state(self, verdict):
         if verdict.is_review_overdue:
-            return format_html('<strong style="color:#b42318">{}</strong>', "Overdue")
+            return format_html('<strong class="overdue">{}</strong>', "Overdue")
         if verdict.needs_review:
             count = len(verdict.review_reasons)
             return format_html("<strong>Needs review</strong> ({})", count)
@@ -210,7 +215,8 @@ class CandidateForm(forms.ModelForm):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(ConditionScopedAdminMixin, admin.ModelAdmin):
+    condition_path = "verdict__condition"
     """The triage queue: read a record, then include it as a study or exclude it."""
 
     form = CandidateForm
@@ -380,7 +386,7 @@ class CandidateAdmin(admin.ModelAdmin):
             links.append(format_html('<a href="{}">doi:{}</a>', reference.doi_url, reference.doi))
         return format_html(
             "<p><strong>{}</strong></p><p>{} {}{}</p><p>Publication types: {}</p>"
-            "<p>{}</p><div style='max-width:60em;white-space:pre-line'>{}</div>",
+            '<p>{}</p><div class="abstract">{}</div>',
             reference.title,
             reference.journal,
             reference.year or "",

@@ -21,7 +21,7 @@ def short_name(therapy) -> str:
 def timeline_chart(evidence, compact=False):
     """The wide timeline, or (``compact=True``) the narrow one shown on phones instead."""
     return charts.timeline_svg(
-        studies=evidence.studies,
+        studies=evidence.timeline_studies,
         chart_id="timeline-chart-compact" if compact else "timeline-chart",
         subject=f"{evidence.therapy.name} for {evidence.condition.name}",
         compact=compact,

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from config.api.conditional import conditional_response, latest
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED, ErrorSerializer
+from config.middleware.unavailable import ServiceUnavailable
 from references.identifiers import InvalidIdentifier, parse_identifier
 from references.models import ImportJob, ImportJobItem, Reference, ReferenceNotice
 from references.services.jobs import (
@@ -28,7 +29,12 @@ from references.services.jobs import (
     import_job_create_for_file,
     import_job_create_for_identifiers,
 )
-from references.tasks import enqueue_import_job
+from references.tasks import (
+    QUEUE_RETRY_AFTER_SECONDS,
+    QueueUnavailable,
+    broker_check,
+    enqueue_import_job,
+)
 
 from . import renderers
 from .filters import ReferenceFilter
@@ -180,6 +186,11 @@ class ImportJobPermissions(permissions.DjangoModelPermissions):
                 description="Malformed identifiers (each named in error.fields, e.g. "
                 "'identifiers.2'), an empty list, or an unusable file.",
             ),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="The task queue is unavailable (code queue_unavailable): "
+                "nothing was stored; try again after Retry-After seconds.",
+            ),
         },
         parameters=[
             OpenApiParameter(
@@ -216,11 +227,18 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, views
         serializer.is_valid(raise_exception=True)
         job = None
         try:
+            # Refused before anything is written when the queue is down; a publish that
+            # fails anyway (the broker died meanwhile) deletes the job it was for.
+            broker_check()
             with transaction.atomic():
                 job = self._create_job(serializer.validated_data, is_file=is_file)
                 enqueue_import_job(job.pk)
         except ImportRejected as exc:
             raise ValidationError({"file" if is_file else "identifiers": [str(exc)]}) from exc
+        except QueueUnavailable as exc:
+            raise ServiceUnavailable(
+                str(exc), code="queue_unavailable", wait=QUEUE_RETRY_AFTER_SECONDS
+            ) from exc
         except Exception:
             # Raised after the commit, by the hook that starts the task (with eager Celery
             # it runs the job in this request): the job exists and records its state.

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from importlib import import_module
 
-from .common import MAX_FILE_BYTES
+from .common import MAX_FILE_BYTES, RecordProblems
 from .records import (
     Author,
     BibRecord,
@@ -43,9 +43,17 @@ def _parse_pubmed_file(data: bytes) -> FileParseResult:
     from .pubmed import parse_pubmed_xml
 
     batch = parse_pubmed_xml(data, max_bytes=MAX_FILE_BYTES)
+    records, errors = [], []
     for rec in batch.records:
         rec.source = "file"
-    return FileParseResult(records=batch.records, errors=[], format="pubmed-xml")
+        # Held to the other files' standard: a record with neither a title nor an
+        # identifier (an empty <PubmedArticle/>) is reported, not imported blank.
+        error = RecordProblems(rec).error()
+        if error is None:
+            records.append(rec)
+        else:
+            errors.append(error)
+    return FileParseResult(records=records, errors=errors, format="pubmed-xml")
 
 
 def _lazy(module: str, function: str) -> Callable[[bytes], FileParseResult]:

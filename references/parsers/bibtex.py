@@ -26,7 +26,15 @@ from .common import (
     pages,
     year_of,
 )
-from .records import Author, BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
+from .records import (
+    Author,
+    BibRecord,
+    FileParseResult,
+    ParseError,
+    RecordError,
+    iso_partial_date,
+    small_int,
+)
 
 __all__ = ["parse_bibtex"]
 
@@ -120,8 +128,8 @@ def _record(entry: bibtexparser.model.Entry) -> tuple[BibRecord, RecordError | N
     date_parts = date.split("-")
     if rec.month is None and len(date_parts) > 1:
         rec.month = month_of(date_parts[1])
-    if rec.month and len(date_parts) > 2 and date_parts[2].isdigit():
-        rec.day = int(date_parts[2]) if 1 <= int(date_parts[2]) <= 31 else None
+    day = small_int(date_parts[2]) if rec.month and len(date_parts) > 2 else None
+    rec.day = day if day is not None and 1 <= day <= 31 else None
     rec.publication_date = iso_partial_date(rec.year, rec.month, rec.day)
     rec.volume = clean(fields.get("volume"))
     rec.issue = clean(fields.get("number") or fields.get("issue"))

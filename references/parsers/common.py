@@ -12,7 +12,15 @@ import re
 from collections.abc import Callable
 
 from ..identifiers import InvalidIdentifier, normalise_doi, normalise_pmcid, normalise_pmid
-from .records import Author, BibRecord, ParseError, RecordError
+from .records import (
+    Author,
+    BibRecord,
+    ParseError,
+    RecordError,
+    plausible_year,
+    small_int,
+    text_problem,
+)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -69,6 +77,13 @@ def decode_text(data: bytes, what: str) -> str:
     controls = sum(1 for c in text[:8192] if ord(c) < 32 and c not in "\r\n\t\f")
     if controls > 8:
         raise ParseError(f"{what}: this looks like binary data, not a text export")
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Past the first 8 KB a NUL still cannot be stored (PostgreSQL refuses it in text).
+        raise ParseError(
+            f"{what}: a NUL character on line {text.count(chr(10), 0, nul) + 1}; "
+            "the file is damaged or not a text export"
+        )
     return text
 
 
@@ -95,16 +110,17 @@ def as_list(value: object) -> list[str]:
 
 
 def year_of(value: object) -> int | None:
-    match = _YEAR_RE.search(clean(value))
-    return int(match.group(1)) if match else None
+    for match in _YEAR_RE.finditer(clean(value)):
+        if year := plausible_year(int(match.group(1))):
+            return year
+    return None
 
 
 def month_of(value: object) -> int | None:
     text = clean(value).lower()
     if not text:
         return None
-    if text.isdigit():
-        month = int(text)
+    if (month := small_int(text)) is not None:
         return month if 1 <= month <= 12 else None
     return _MONTHS.get(text[:3])
 
@@ -194,6 +210,8 @@ class RecordProblems:
         self.problems.append(problem)
 
     def error(self) -> RecordError | None:
+        if (problem := text_problem(self.rec)) is not None:
+            self.problems.append(f"the record contains {problem}, which cannot be stored")
         if self.problems:
             return RecordError(self.rec.line, "; ".join(self.problems))
         if not self.rec.title and not self.rec.has_identifier:

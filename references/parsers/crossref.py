@@ -15,7 +15,16 @@ from typing import Any
 from ..identifiers import InvalidIdentifier, normalise_doi
 from .common import initials_of, orcid_of
 from .jats import jats_abstract, markup_to_text
-from .records import Author, BibRecord, Notice, ParseError, iso_partial_date
+from .records import (
+    Author,
+    BibRecord,
+    Notice,
+    ParseError,
+    iso_partial_date,
+    plausible_year,
+    scrub,
+    small_int,
+)
 
 __all__ = ["UPDATE_TYPES", "crossref_author", "parse_crossref_work", "parse_crossref_works"]
 
@@ -49,7 +58,7 @@ def parse_crossref_work(data: bytes | str | dict) -> BibRecord:
     message = _message(payload)
     if message.get("items") is not None and "DOI" not in message:
         raise ParseError("Crossref answer is a list of works; use parse_crossref_works")
-    return _work(message)
+    return _scrubbed_work(message)
 
 
 def parse_crossref_works(data: bytes | str | dict) -> list[BibRecord]:
@@ -58,10 +67,10 @@ def parse_crossref_works(data: bytes | str | dict) -> list[BibRecord]:
     message = _message(payload)
     items = message.get("items")
     if items is None:
-        return [_work(message)]
+        return [_scrubbed_work(message)]
     if not isinstance(items, list):
         raise ParseError("Crossref answer has 'items' that is not a list")
-    return [_work(item) for item in items if isinstance(item, dict)]
+    return [_scrubbed_work(item) for item in items if isinstance(item, dict)]
 
 
 def _load(data: bytes | str | dict) -> Any:
@@ -74,6 +83,8 @@ def _load(data: bytes | str | dict) -> Any:
             raise ParseError("Crossref answer is empty")
     try:
         return json.loads(data)
+    except RecursionError:
+        raise ParseError("Crossref answer is nested too deeply to be a work") from None
     except (ValueError, TypeError) as exc:
         start = bytes(data[:80]) if isinstance(data, bytes | bytearray) else str(data)[:80]
         raise ParseError(f"Crossref answer is not JSON ({exc}); it starts {start!r}") from None
@@ -105,9 +116,12 @@ def _date_parts(value: Any) -> tuple[int | None, int | None, int | None]:
         parts = value["date-parts"][0]
     except (KeyError, IndexError, TypeError):
         return None, None, None
-    numbers = [int(p) if isinstance(p, int | str) and str(p).isdigit() else None for p in parts]
+    if not isinstance(parts, list):
+        return None, None, None
+    numbers = [small_int(p) for p in parts[:3]]
     numbers += [None, None, None]
     year, month, day = numbers[:3]
+    year = plausible_year(year)
     if month is not None and not 1 <= month <= 12:
         month = None
     if month is None or (day is not None and not 1 <= day <= 31):
@@ -171,6 +185,19 @@ def _notices(entries: Any) -> list[Notice]:
     return notices
 
 
+def _scrubbed_work(message: dict) -> BibRecord:
+    """A work with the text PostgreSQL cannot store (NUL, lone surrogates) taken out: an
+    upstream answer is used as it comes, not refused over a stray character."""
+    try:
+        return _work(scrub(message))
+    except RecursionError:
+        raise ParseError("Crossref work is nested too deeply") from None
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
 def _work(message: dict) -> BibRecord:
     doi = _doi(message.get("DOI"))
     rec = BibRecord(source="crossref", doi=doi)
@@ -178,7 +205,7 @@ def _work(message: dict) -> BibRecord:
     subtitle = markup_to_text(_first(message.get("subtitle")))
     # Crossref keeps subtitles apart; PubMed and Crossref's own citation formats join them.
     rec.title = f"{title}: {subtitle}" if title and subtitle and subtitle not in title else title
-    rec.authors = [crossref_author(a) for a in message.get("author") or [] if isinstance(a, dict)]
+    rec.authors = [crossref_author(a) for a in _list(message.get("author")) if isinstance(a, dict)]
     rec.journal = markup_to_text(_first(message.get("container-title")))
     rec.journal_abbreviation = markup_to_text(_first(message.get("short-container-title")))
     for key in _DATE_KEYS:
@@ -193,10 +220,12 @@ def _work(message: dict) -> BibRecord:
     kind = message.get("type")
     if isinstance(kind, str) and kind:
         rec.publication_types = [kind]
-    rec.abstract, rec.abstract_sections = jats_abstract(message.get("abstract"))
+    abstract = message.get("abstract")
+    abstract = abstract if isinstance(abstract, str) else ""
+    rec.abstract, rec.abstract_sections = jats_abstract(abstract)
     rec.language = str(message.get("language") or "")
     rec.publisher = str(message.get("publisher") or "")
-    rec.keywords = [s for s in message.get("subject") or [] if isinstance(s, str)]
+    rec.keywords = [s for s in _list(message.get("subject")) if isinstance(s, str)]
     url = message.get("URL")
     rec.url = url if isinstance(url, str) and url else (f"https://doi.org/{doi}" if doi else "")
     rec.notices = _notices(message.get("updated-by"))

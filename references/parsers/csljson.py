@@ -13,12 +13,22 @@ import json
 from .common import RecordProblems, check_size, clean, decode_text, first, pages, year_of
 from .crossref import crossref_author, parse_crossref_works
 from .jats import jats_abstract, markup_to_text
-from .records import BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
+from .records import (
+    BibRecord,
+    FileParseResult,
+    ParseError,
+    RecordError,
+    iso_partial_date,
+    plausible_year,
+    small_int,
+)
 
 __all__ = ["parse_csljson"]
 
 _BOOK_TYPES = {"book", "chapter"}
 _DECODER = json.JSONDecoder()
+# Python's json module recurses once per nesting level; a CSL item is a few levels deep.
+_TOO_DEEP = "not a CSL-JSON file: arrays or objects nested too deeply"
 _WS = " \t\n\r"
 
 
@@ -33,6 +43,8 @@ def parse_csljson(data: bytes) -> FileParseResult:
             item = json.loads(text)
         except ValueError as exc:
             raise ParseError(f"not a CSL-JSON file: invalid JSON ({exc})") from None
+        except RecursionError:
+            raise ParseError(_TOO_DEEP) from None
         if isinstance(item, dict) and "message" in item and "status" in item:
             records = parse_crossref_works(item)
             for rec in records:
@@ -90,6 +102,8 @@ def _array_items(text: str, start: int) -> list[tuple[int, object]]:
             item, end = _DECODER.raw_decode(text, pos)
         except ValueError as exc:
             raise ParseError(f"not a CSL-JSON file: invalid JSON ({exc})", line=line) from None
+        except RecursionError:
+            raise ParseError(_TOO_DEEP, line=line) from None
         items.append((line, item))
         pos = end
         while pos < len(text) and text[pos] in _WS:
@@ -110,9 +124,10 @@ def _date(value: object) -> tuple[int | None, int | None, int | None]:
         return None, None, None
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        numbers = [int(p) if str(p).strip().isdigit() else None for p in parts[0][:3]]
+        numbers = [small_int(p) for p in parts[0][:3]]
         numbers += [None, None]
         year, month, day = numbers[:3]
+        year = plausible_year(year)
         if month is not None and not 1 <= month <= 12:
             month = None
         if month is None or (day is not None and not 1 <= day <= 31):
@@ -128,7 +143,9 @@ def _record(line: int, item: dict) -> tuple[BibRecord, RecordError | None]:
     title = markup_to_text(first(item.get("title")))
     subtitle = markup_to_text(first(item.get("subtitle")))
     rec.title = f"{title}: {subtitle}" if title and subtitle and subtitle not in title else title
-    rec.authors = [crossref_author(a) for a in item.get("author") or [] if isinstance(a, dict)]
+    authors = item.get("author")
+    authors = authors if isinstance(authors, list) else []
+    rec.authors = [crossref_author(a) for a in authors if isinstance(a, dict)]
     rec.journal = markup_to_text(first(item.get("container-title")))
     rec.journal_abbreviation = clean(
         first(item.get("container-title-short")) or first(item.get("journalAbbreviation"))

@@ -30,6 +30,7 @@ from .records import (
     ParseError,
     RecordError,
     iso_partial_date,
+    small_int,
 )
 
 __all__ = ["parse_medline"]
@@ -212,6 +213,6 @@ def _date(rec: BibRecord, text: str) -> None:
         rec.date_text = text
     else:
         rec.month = month_of(parts[1]) if len(parts) > 1 else None
-        day = parts[2] if len(parts) > 2 else ""
-        rec.day = int(day) if day.isdigit() and rec.month and 1 <= int(day) <= 31 else None
+        day = small_int(parts[2]) if len(parts) > 2 and rec.month else None
+        rec.day = day if day is not None and 1 <= day <= 31 else None
     rec.publication_date = iso_partial_date(rec.year, rec.month, rec.day)

@@ -17,7 +17,16 @@ from lxml import etree
 from ..identifiers import InvalidIdentifier, normalise_doi, normalise_pmcid, normalise_pmid
 from . import xmlsafe
 from .common import citation_date
-from .records import Author, BibRecord, Notice, ParseError, PubmedBatch, iso_partial_date
+from .records import (
+    Author,
+    BibRecord,
+    Notice,
+    ParseError,
+    PubmedBatch,
+    iso_partial_date,
+    plausible_year,
+    small_int,
+)
 
 __all__ = ["parse_pubmed_xml"]
 
@@ -254,16 +263,13 @@ def _month(value: str | None) -> int | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        month = int(value)
+    if (month := small_int(value)) is not None:
         return month if 1 <= month <= 12 else None
     return _MONTHS.get(value[:3].lower())
 
 
 def _int(value: str | None) -> int | None:
-    if value and value.strip().isdigit():
-        return int(value)
-    return None
+    return small_int(value) if value else None
 
 
 def _set_date(rec: BibRecord, date_el: etree._Element) -> None:
@@ -293,6 +299,7 @@ def _set_date(rec: BibRecord, date_el: etree._Element) -> None:
         rec.date_text = f"{year} {season}" if year else season
     if day is not None and (month is None or not 1 <= day <= 31):
         day = None
+    year = plausible_year(year)
     rec.year, rec.month, rec.day = year, month, day
     rec.publication_date = iso_partial_date(year, month, day)
 

@@ -6,7 +6,7 @@ No Django here: services map these onto models, and parsers stay fast to test.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Literal
 
 NoticeType = Literal[
@@ -25,6 +25,76 @@ NOTICE_TYPES: tuple[str, ...] = (
 )
 
 RETRACTED_PUBLICATION_TYPE = "Retracted Publication"
+
+# The years the Reference table accepts (its reference_year_sane constraint): a year
+# outside them is a typo or garbage, and is dropped rather than failing the import.
+MIN_YEAR = 1600
+MAX_YEAR = 2100
+
+
+def small_int(value: object, max_digits: int = 9) -> int | None:
+    """A non-negative whole number given as an int or in decimal digits, else None.
+
+    ``str.isdigit`` is true of "²", which ``int`` refuses, and ``int`` refuses strings of
+    more than 4,300 digits: both would escape a parser as a ValueError.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**max_digits else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return int(text) if text.isdecimal() and len(text) <= max_digits else None
+
+
+def plausible_year(year: int | None) -> int | None:
+    return year if year is not None and MIN_YEAR <= year <= MAX_YEAR else None
+
+
+def text_problem(value: object) -> str | None:
+    """What in ``value`` (a string, or lists and dicts of them) cannot be stored as text.
+
+    PostgreSQL refuses the NUL character, and a lone surrogate (which JSON's \\ud800
+    escapes can produce) cannot be encoded as UTF-8 at all.
+    """
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "a NUL character (\\u0000)"
+            if not item.isascii():
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError as exc:
+                    return f"an unpaired surrogate (\\u{ord(item[exc.start]):04x})"
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, f.name) for f in fields(item))
+    return None
+
+
+def scrub(value: object) -> object:
+    """``value`` with NULs removed and lone surrogates replaced by U+FFFD, at any depth.
+
+    For upstream answers, which are taken as they come rather than refused.
+    """
+    if isinstance(value, str):
+        if "\x00" in value:
+            value = value.replace("\x00", "")
+        if text_problem(value) is not None:
+            value = "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+        return value
+    if isinstance(value, dict):
+        return {scrub(key): scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [scrub(item) for item in value]
+    return value
 
 
 def iso_partial_date(year: int | None, month: int | None = None, day: int | None = None) -> str:

@@ -22,7 +22,14 @@ from .common import (
     person,
     year_of,
 )
-from .records import BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
+from .records import (
+    BibRecord,
+    FileParseResult,
+    ParseError,
+    RecordError,
+    iso_partial_date,
+    small_int,
+)
 
 __all__ = ["parse_ris"]
 
@@ -119,7 +126,7 @@ def _date_parts(value: str) -> tuple[int | None, int | None, int | None]:
     parts = clean(value).split("/")
     year = year_of(parts[0]) if parts else None
     month = month_of(parts[1]) if len(parts) > 1 else None
-    day = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() and month else None
+    day = small_int(parts[2]) if len(parts) > 2 and month else None
     if day is not None and not 1 <= day <= 31:
         day = None
     return year, month, day
@@ -197,8 +204,8 @@ def _wos_record(line: int, entry: dict) -> tuple[BibRecord, RecordError | None]:
     rec.year = year_of(first(entry.get("publication_year")))
     date_parts = first(entry.get("publication_date")).split()  # "JUN 8", "2004", "SPR"
     rec.month = month_of(date_parts[0]) if date_parts else None
-    if rec.month and len(date_parts) > 1 and date_parts[1].isdigit():
-        rec.day = int(date_parts[1]) if 1 <= int(date_parts[1]) <= 31 else None
+    day = small_int(date_parts[1]) if rec.month and len(date_parts) > 1 else None
+    rec.day = day if day is not None and 1 <= day <= 31 else None
     rec.publication_date = iso_partial_date(rec.year, rec.month, rec.day)
     rec.volume = first(entry.get("volume"))
     rec.issue = first(entry.get("issue"))

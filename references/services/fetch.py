@@ -58,7 +58,14 @@ def _efetch(pubmed, pmids: Sequence[str], fetched: Fetched) -> list[BibRecord]:
             reason = f"PubMed answered with an unreadable response: {exc}"
             fetched.failures.extend(FetchFailed("pmid", pmid, reason) for pmid in batch)
             continue
-        records.extend(parsed.records)
+        asked = set(batch)
+        # An upstream that answers with a record nobody asked for (a mixed-up cache, a
+        # proxy serving the wrong body) must not slip an unrelated article into the library.
+        for record in parsed.records:
+            if record.pmid in asked:
+                records.append(record)
+            else:
+                logger.warning("PubMed returned PMID %s, which was not requested", record.pmid)
         fetched.failures.extend(
             FetchFailed("pmid", pmid, "PubMed has deleted this citation.")
             for pmid in parsed.deleted_pmids
@@ -100,11 +107,17 @@ def _crossref(crossref, dois: Sequence[str], fetched: Fetched) -> list[BibRecord
     records = []
     for doi, message in works.items():
         try:
-            records.append(parse_crossref_work(message))
+            record = parse_crossref_work(message)
         except ParseError as exc:
             fetched.failures.append(
                 FetchFailed("doi", doi, f"Crossref record could not be read: {exc}")
             )
+            continue
+        if record.doi != doi:
+            reason = f"Crossref answered with the record of another DOI ({record.doi})."
+            fetched.failures.append(FetchFailed("doi", doi, reason))
+            continue
+        records.append(record)
     return records
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from references.citations import citations_changed
 from references.models import Reference, ReferenceNotice, ReferenceSourceRecord, RetractionStatus
 from references.parsers.records import BibRecord, Notice
 from references.signals import references_amended
@@ -352,6 +353,8 @@ def _upsert_batch(records: Sequence[BibRecord], now: datetime) -> UpsertResult:
         for r in result.references
     ]
     result.amended_ids = {r.pk for r in amended if r.retraction_status != RetractionStatus.NONE}
+    if to_update:
+        citations_changed.send(sender=Reference, reference_ids=sorted(r.pk for r in to_update))
     if amended:
         references_amended.send(sender=Reference, reference_ids=sorted(r.pk for r in amended))
     return result

@@ -1,7 +1,7 @@
 """/api/v1/candidates/: the triage queue for editors (evidence/api/candidates.py)."""
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -157,3 +157,16 @@ def test_the_list_query_count_does_not_grow(triage_editor, n, django_assert_max_
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == min(n, 200)
+
+
+@pytest.mark.parametrize("value", ["-1.6e202", "1e30", "1.5", "0", "abc"])
+def test_a_verdict_filter_that_is_not_an_id_is_a_400(value, db):
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_candidate"))
+    client = APIClient()
+    client.force_authenticate(user)
+
+    response = client.get("/api/v1/candidates/", {"verdict": value})
+
+    assert response.status_code == 400
+    assert "verdict" in response.json()["error"]["fields"]

@@ -7,7 +7,7 @@ from django.core.management import call_command
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
-    "/api/v1/auth/token/": {"post"},
+    "/api/v1/auth/token/": {"post", "delete"},
     "/api/v1/conditions/": {"get"},
     "/api/v1/conditions/{slug}/": {"get"},
     "/api/v1/conditions/{slug}/summary/": {"get"},

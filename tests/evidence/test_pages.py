@@ -7,6 +7,7 @@ from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from evidence.models import Study, Verdict
+from evidence.selectors.condition import SUB_CONDITIONS_WITH_VERDICTS, VERDICTS_PER_SUB_CONDITION
 from references.models import Reference, RetractionStatus
 from tests.factories import ConditionFactory, StudyFactory, TherapyFactory, VerdictFactory
 
@@ -296,3 +297,28 @@ def test_stylesheet_is_local_responsive_and_has_print_rules(client, demo):
         stylesheet = css.read()
     assert "@media print" in stylesheet
     assert "@media (min-width" in stylesheet
+
+
+def test_a_condition_with_many_sub_conditions_names_them_all_and_bounds_their_verdicts(client, db):
+    parent = ConditionFactory(name="Parent condition")
+    therapies = TherapyFactory.create_batch(VERDICTS_PER_SUB_CONDITION + 2)
+    subs = [
+        ConditionFactory(name=f"Sub {i:02d}", parent=parent)
+        for i in range(SUB_CONDITIONS_WITH_VERDICTS + 3)
+    ]
+    for sub in subs:
+        for therapy in therapies:
+            VerdictFactory(condition=sub, therapy=therapy)
+
+    html = client.get(reverse("evidence:condition-detail", args=[parent.slug])).content.decode()
+
+    for sub in subs:
+        assert f'href="{reverse("evidence:condition-detail", args=[sub.slug])}"' in html
+    first, last = subs[0], subs[-1]
+    first_links = html.count(f"/conditions/{first.slug}/{therapies[0].slug}/")
+    assert first_links == 1
+    # its name, its first verdicts, and "and 2 more"
+    assert html.count(f'href="/conditions/{first.slug}/') == VERDICTS_PER_SUB_CONDITION + 2
+    assert "and 2 more" in html
+    assert f"/conditions/{last.slug}/{therapies[0].slug}/" not in html
+    assert f"{len(therapies)} therapies reviewed" in html

@@ -1,9 +1,13 @@
-"""PostgreSQL search: typos found by trigram similarity, and every GIN index in use."""
+"""PostgreSQL search: typos found by trigram similarity, every GIN index in use, identifier
+lookups, and the bounded count of very common words (search.candidates)."""
 
 import pytest
 from django.db import connection
 
-from search.selectors import KIND_KEYS, _search, site_search
+from evidence.models import Condition
+from references.models import Reference
+from search.selectors import KIND_KEYS, MATCH_LIMIT, PAGE_SIZE, _search, site_search
+from therapies.models import Therapy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
@@ -31,12 +35,13 @@ def test_websearch_syntax_excludes_words(demo):
 
 @pytest.mark.parametrize("kind", KIND_KEYS)
 def test_the_search_query_uses_the_migrations_indexes(demo, kind):
-    """The GIN expression indexes must match the queries' expressions exactly."""
+    """The GIN expression indexes must match the queries' expressions exactly; references
+    and studies use the GIN index of their stored document (migrations/0002)."""
     expected = {
         "conditions": {"search_condition_document", "search_condition_name_trgm"},
         "therapies": {"search_therapy_document", "search_therapy_name_trgm"},
-        "studies": {"search_study_document"},
-        "references": {"search_reference_document", "search_reference_title_trgm"},
+        "studies": {"search_study_vector"},
+        "references": {"search_reference_vector"},
     }[kind]
     # Tables this small would be scanned whole; leave the planner only bitmap index scans,
     # which it can use only if an index's expression is the query's.
@@ -46,3 +51,34 @@ def test_the_search_query_uses_the_migrations_indexes(demo, kind):
     plan = _search(kind, "rheumatoid arthritis", ["rheumatoid", "arthritis"]).explain()
     used = {name for name in expected if name in plan}
     assert used == expected, plan
+
+
+def _references(query, **kwargs):
+    results = site_search(query=query, **kwargs)
+    return next(g for g in results.groups if g.kind.key == "references")
+
+
+def test_an_identifier_finds_its_reference_first(demo):
+    reference = Reference.objects.exclude(doi=None).order_by("id")[3]
+    assert _references(reference.doi).hits[0].reference.pk == reference.pk
+    reference = Reference.objects.exclude(pmid=None).order_by("id")[2]
+    assert _references(reference.pmid).hits[0].reference.pk == reference.pk
+
+
+def test_a_typo_in_a_title_word_still_finds_the_reference(demo):
+    titles = [hit.reference.title for hit in _references("nephropaty").hits]
+    assert any("Sucrose Nephropathy" in title for title in titles)
+
+
+def test_past_the_match_limit_the_count_says_more_than(client, demo, add_studies):
+    ivig = Therapy.objects.get(slug="ivig")
+    ra = Condition.objects.get(slug="rheumatoid-arthritis")
+    add_studies(MATCH_LIMIT + 10, therapy=ivig, condition=ra, prefix="capped")
+
+    group = _references("capped")
+    assert group.is_capped and group.total_label == f"more than {MATCH_LIMIT}"
+    page = _references("capped", kind="references", page=999)
+    assert page.page.paginator.num_pages == MATCH_LIMIT // PAGE_SIZE
+    html = client.get("/search/", {"q": "capped"}).content.decode()
+    assert f'References <span class="count">(more than {MATCH_LIMIT})</span>' in html
+    assert f"More references (more than {MATCH_LIMIT})" in html

@@ -17,10 +17,12 @@ from tests.support.admin_forms import admin_form_data
 pytestmark = pytest.mark.django_db
 
 # session, user, the user's permissions (2), condition and therapy filter choices, counts
-# (filtered and total), the page with its untriaged counts annotated
-VERDICT_CHANGELIST_QUERIES = 9
-# session, user, permissions (2), the verdict filter's choices (one query), counts, the page
-CANDIDATE_CHANGELIST_QUERIES = 8
+# (filtered and total), the page with its untriaged counts annotated, the editor's scope
+# (evidence.permissions)
+VERDICT_CHANGELIST_QUERIES = 10
+# session, user, permissions (2), the verdict filter's choices (one query), counts, the
+# page, the editor's scope
+CANDIDATE_CHANGELIST_QUERIES = 9
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Project middleware, one concern per module."""

@@ -1,0 +1,1 @@
+"""Security glue that fits no single app: CSP for third-party pages."""

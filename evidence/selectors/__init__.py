@@ -1,0 +1,44 @@
+"""Reads for the evidence pages and the API: plain dataclasses shaped per page.
+
+Each selector runs a fixed number of queries whatever the number of studies: related rows
+come with select_related / prefetch_related, counts are aggregated in the database
+(Count with filter=), and long lists are paginated or bounded. Unknown slugs raise Http404.
+"""
+
+from .common import FLAGGED_REFERENCE, DesignRow, DirectionCounts
+from .condition import ConditionSummary, VerdictSummary, condition_evidence_summary
+from .home import ConditionNode, HomeIndex, MatrixCell, MatrixRow, home_index
+from .pair import (
+    STUDIES_PER_PAGE,
+    Downgrade,
+    FindingRow,
+    PairEvidence,
+    StudyPage,
+    StudyRow,
+    page_number,
+    pair_evidence,
+    pair_references,
+)
+
+__all__ = [
+    "FLAGGED_REFERENCE",
+    "STUDIES_PER_PAGE",
+    "ConditionNode",
+    "ConditionSummary",
+    "DesignRow",
+    "DirectionCounts",
+    "Downgrade",
+    "FindingRow",
+    "HomeIndex",
+    "MatrixCell",
+    "MatrixRow",
+    "PairEvidence",
+    "StudyPage",
+    "StudyRow",
+    "VerdictSummary",
+    "condition_evidence_summary",
+    "home_index",
+    "page_number",
+    "pair_evidence",
+    "pair_references",
+]

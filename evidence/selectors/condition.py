@@ -1,0 +1,165 @@
+"""The condition page (and the summary API): every therapy with a verdict for one condition."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q
+from django.shortcuts import get_object_or_404
+
+from references.models import RetractionStatus
+from therapies.models import Therapy
+
+from ..models import Condition, Direction, GuidelinePosition, Study, Verdict
+from .common import FLAGGED_REFERENCE, DirectionCounts, direction_annotations
+
+# --- Condition summary ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerdictSummary:
+    """One therapy's verdict for the condition, with the pair's study counts."""
+
+    verdict: Verdict
+    direction_counts: DirectionCounts
+    flagged_study_count: int
+    flagged_reference_count: int
+    guideline_positions: list[GuidelinePosition]
+
+    @property
+    def therapy(self) -> Therapy:
+        return self.verdict.therapy
+
+    @property
+    def study_count(self) -> int:
+        return self.direction_counts.total
+
+    @property
+    def cites_flagged_reference(self) -> bool:
+        return self.flagged_study_count > 0 or self.flagged_reference_count > 0
+
+
+@dataclass(frozen=True)
+class SubConditionRow:
+    """A sub-condition on its parent's page: its verdicts, or the first few of them."""
+
+    condition: Condition
+    verdicts: list[Verdict]  # therapy loaded
+    verdict_count: int
+
+    @property
+    def more_verdicts(self) -> int:
+        return self.verdict_count - len(self.verdicts)
+
+
+# A condition can have a hundred sub-conditions with hundreds of verdicts between them;
+# the parent's page names them all but shows verdicts for the first few only, so its cost
+# does not grow with them (each sub-condition's own page has the full list).
+SUB_CONDITIONS_WITH_VERDICTS = 10
+VERDICTS_PER_SUB_CONDITION = 6
+
+
+@dataclass(frozen=True)
+class ConditionSummary:
+    condition: Condition
+    sub_conditions: list[Condition]  # each with .verdicts prefetched (therapy loaded)
+    verdicts: list[VerdictSummary]
+    sub_condition_rows: list[SubConditionRow] = field(default_factory=list)
+
+    @property
+    def last_reviewed_on(self) -> date | None:
+        dates = [item.verdict.reviewed_on for item in self.verdicts if item.verdict.reviewed_on]
+        return max(dates, default=None)
+
+
+def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
+    """Every sub-condition with its verdict count; verdicts for the first few. Two queries."""
+    subs = Condition.objects.filter(parent=condition).order_by("name", "id")
+    shown: dict[int, list[Verdict]] = defaultdict(list)
+    for verdict in (
+        Verdict.objects.filter(condition__in=subs.values("id")[:SUB_CONDITIONS_WITH_VERDICTS])
+        .select_related("therapy")
+        # Slicing per sub-condition would need a window function; the total is bounded.
+        .order_by("condition_id", "therapy__name")
+    ):
+        if len(shown[verdict.condition_id]) < VERDICTS_PER_SUB_CONDITION:
+            shown[verdict.condition_id].append(verdict)
+    return [
+        SubConditionRow(condition=sub, verdicts=shown.get(sub.pk, []), verdict_count=sub.n)
+        for sub in subs.annotate(n=Count("verdicts"))
+    ]
+
+
+def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> ConditionSummary:
+    """Every therapy with a verdict for one condition. Six queries at most.
+
+    With ``all_sub_verdicts`` (the API) every sub-condition comes with all its verdicts;
+    without (the page), sub_condition_rows bounds them (see SUB_CONDITIONS_WITH_VERDICTS).
+    """
+    condition = get_object_or_404(
+        Condition.objects.select_related("parent", "prevalence_reference"), slug=slug
+    )
+    sub_conditions: list[Condition] = []
+    sub_condition_rows: list[SubConditionRow] = []
+    if all_sub_verdicts:
+        sub_conditions = list(
+            Condition.objects.filter(parent=condition)
+            .order_by("name")
+            .prefetch_related(
+                Prefetch(
+                    "verdicts",
+                    queryset=Verdict.objects.select_related("therapy").order_by("therapy__name"),
+                )
+            )
+        )
+    else:
+        sub_condition_rows = _sub_condition_rows(condition)
+    verdicts = list(
+        Verdict.objects.filter(condition=condition)
+        .select_related("therapy")
+        .annotate(
+            flagged_reference_count=Count(
+                "references",
+                filter=~Q(references__retraction_status=RetractionStatus.NONE),
+                distinct=True,
+            )
+        )
+        .order_by("therapy__name")
+    )
+    # Grouped by pair rather than through Study.verdict, so the counts hold even for
+    # studies written around the services.
+    counts = {
+        row["therapy_id"]: row
+        for row in Study.objects.filter(condition=condition)
+        .order_by()
+        .values("therapy_id")
+        .annotate(flagged=Count("id", filter=FLAGGED_REFERENCE), **direction_annotations())
+    }
+    positions: dict[int, list[GuidelinePosition]] = defaultdict(list)
+    for position in (
+        GuidelinePosition.objects.filter(condition=condition)
+        .select_related("reference")
+        .order_by(F("year").desc(nulls_last=True), "issuing_body")
+    ):
+        positions[position.therapy_id].append(position)
+
+    summaries = []
+    for verdict in verdicts:
+        row = counts.get(verdict.therapy_id, {})
+        summaries.append(
+            VerdictSummary(
+                verdict=verdict,
+                direction_counts=DirectionCounts(
+                    **{value: row.get(value, 0) for value in Direction.values}
+                ),
+                flagged_study_count=row.get("flagged", 0),
+                flagged_reference_count=verdict.flagged_reference_count,
+                guideline_positions=positions[verdict.therapy_id],
+            )
+        )
+    return ConditionSummary(
+        condition=condition,
+        sub_conditions=sub_conditions,
+        verdicts=summaries,
+        sub_condition_rows=sub_condition_rows,
+    )

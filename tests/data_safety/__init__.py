@@ -1,0 +1,1 @@
+"""Data safety: locked fields, protected deletes, transactions, backup and restore."""

@@ -1,0 +1,1 @@
+"""Fault tests: real services started, stopped and killed on this machine."""
