@@ -1,10 +1,11 @@
 """Citation refresh at scale: upstream requests, database queries and wall time.
 
-Not a test. Creates a database of its own (``evidentia_bench`` on the PostgreSQL server of
-DATABASE_URL; dropped at the end), bulk-creates N references with PMIDs and DOIs, and
-serves a fake PubMed + Crossref (tests/support/fake_upstream.RecordedUpstream in a
-werkzeug server thread on 127.0.0.1) whose N PubmedArticle records are synthesized from
-a real recorded article (PMID, DOI and title changed) with a matching Crossref work each.
+Not a test. Creates a database of its own (``evidentia_bench_refresh`` on the PostgreSQL
+server of DATABASE_URL; dropped at the end, so never name the corpus ``evidentia_bench``),
+bulk-creates N references with PMIDs and DOIs, and serves a fake PubMed + Crossref
+(tests/support/fake_upstream.RecordedUpstream in a werkzeug server thread on 127.0.0.1)
+whose N PubmedArticle records are synthesized from a real recorded article (PMID, DOI and
+title changed) with a matching Crossref work each.
 It then refreshes every reference twice through the services the Celery task calls
 (refresh_job_create + import_job_run):
 
@@ -365,6 +366,43 @@ def describe(result: RunResult, n: int) -> list[str]:
     return lines
 
 
+def figures(results: list[RunResult], args: argparse.Namespace, pg_version: str) -> dict:
+    """What make bench's report needs, per run: requests, statements, writes, times."""
+    runs = []
+    for result in results:
+        batches = result.log.batches
+        runs.append(
+            {
+                "label": result.label,
+                "status": str(result.job.status),
+                "updated": result.job.updated_count,
+                "unchanged": result.job.unchanged_count,
+                "failed": result.job.failed_count,
+                "wall_seconds": result.create_seconds + result.run_seconds,
+                "cpu_seconds": result.cpu_seconds,
+                "sql_seconds": sum(p.seconds for p in result.log.phases),
+                "requests": dict(result.requests),
+                "queries": sum(len(p.statements) for p in result.log.phases),
+                "create_queries": result.create_queries,
+                "batches": len(batches),
+                "queries_per_batch": sorted({len(b.statements) for b in batches}),
+                "max_writes_per_table_per_batch": max(
+                    (count for b in batches for count in b.writes().values()), default=0
+                ),
+                "writes_per_batch": dict(batches[0].writes()) if batches else {},
+                "reads_per_batch": dict(batches[0].reads()) if batches else {},
+                "batches_alike": all(_shape(b) == _shape(batches[0]) for b in batches),
+            }
+        )
+    return {
+        "n": args.n,
+        "pubmed_rate": args.pubmed_rate,
+        "crossref_rate": args.crossref_rate,
+        "postgres": pg_version,
+        "runs": runs,
+    }
+
+
 def _shape(phase: Phase) -> tuple:
     return (sorted(phase.reads().items()), sorted(phase.writes().items()))
 
@@ -372,7 +410,10 @@ def _shape(phase: Phase) -> tuple:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="references to refresh")
-    parser.add_argument("--database", default="evidentia_bench", help="created, then dropped")
+    parser.add_argument(
+        "--database", default="evidentia_bench_refresh", help="created, then dropped"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here, for make bench")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--pubmed-rate", type=float, default=1000.0, help="requests/s")
     parser.add_argument("--crossref-rate", type=float, default=1000.0, help="requests/s")
@@ -432,6 +473,8 @@ def main() -> None:
         for result in results:
             report += describe(result, args.n)
         print("\n".join(report))
+        if args.json:
+            args.json.write_text(json.dumps(figures(results, args, pg_version), indent=1))
         connections.close_all()
     finally:
         server.close()

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
@@ -87,6 +88,16 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     elif isinstance(exc, SuspiciousOperation):  # too many fields or files, and the like
         exc = exceptions.ParseError(str(exc))
+    elif isinstance(exc, DataError):
+        # The database refused a value the validators let through (a NUL in a slug looked
+        # up by a related field, a number past its column's range): the client's input,
+        # not our fault, so a 400; logged, as it names a validator to tighten.
+        logger.warning("database refused a request value: %s", exc)
+        set_rollback()
+        exc = exceptions.ParseError(
+            "A value in the request cannot be stored or looked up (a NUL character, or "
+            "a number out of range)."
+        )
 
     request = context.get("request")
     if request is not None and not isinstance(

@@ -58,18 +58,22 @@ def paginated_references(view, references) -> Response:
 def condition_references(condition: Condition) -> QuerySet:
     """Everything the condition's evidence cites: studies, verdicts' background sources,
     guideline positions and the prevalence source."""
+    # One IN over a UNION of the citing tables: PostgreSQL turns it into index lookups,
+    # where an OR of three IN (subquery) conditions scans every reference.
     cited = (
-        Q(pk__in=Study.objects.filter(condition=condition).values("reference_id"))
-        | Q(
-            pk__in=VerdictReference.objects.filter(verdict__condition=condition).values(
+        Study.objects.filter(condition=condition)
+        .values("reference_id")
+        .union(
+            VerdictReference.objects.filter(verdict__condition=condition).values("reference_id"),
+            GuidelinePosition.objects.filter(condition=condition, reference__isnull=False).values(
                 "reference_id"
-            )
+            ),
+            Condition.objects.filter(pk=condition.pk, prevalence_reference__isnull=False).values(
+                "prevalence_reference_id"
+            ),
         )
-        | Q(pk__in=GuidelinePosition.objects.filter(condition=condition).values("reference_id"))
     )
-    if condition.prevalence_reference_id:
-        cited |= Q(pk=condition.prevalence_reference_id)
-    return ordered_references(Reference.objects.filter(cited))
+    return ordered_references(Reference.objects.filter(pk__in=cited))
 
 
 def summary_last_modified(summary: selectors.ConditionSummary):

@@ -52,6 +52,32 @@ def _fill(apps, schema_editor):
     fill_reference_copies(schema_editor.connection)
 
 
+def _planner_aids(apps, schema_editor):
+    # Without statistics on the pair as a whole the planner multiplies the condition's
+    # and the therapy's shares, guesses 1,100 studies for a pair of 10,000, and sorts the
+    # pair rather than walk study_pair_order_idx past a page's OFFSET. Every row was
+    # rewritten, so the table is analysed again as well.
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "CREATE STATISTICS IF NOT EXISTS study_pair_stats (ndistinct, dependencies, mcv) "
+            "ON condition_id, therapy_id FROM evidence_study"
+        )
+        # The pair's largest randomised trial (ORDER BY participants DESC NULLS LAST,
+        # id): one index entry instead of sorting the pair's trials. PostgreSQL only, and
+        # outside the model state: SQLite's indexes take no NULLS LAST.
+        schema_editor.execute(
+            "CREATE INDEX IF NOT EXISTS study_pair_largest_idx ON evidence_study "
+            "(condition_id, therapy_id, design, participants DESC NULLS LAST, id)"
+        )
+        schema_editor.execute("ANALYZE evidence_study")
+
+
+def _drop_planner_aids(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP STATISTICS IF EXISTS study_pair_stats")
+        schema_editor.execute("DROP INDEX IF EXISTS study_pair_largest_idx")
+
+
 STATUS_CHOICES = [
     ("none", "None"),
     ("corrected", "Corrected"),
@@ -114,4 +140,5 @@ class Migration(migrations.Migration):
                 name="study_pair_flagged_idx",
             ),
         ),
+        migrations.RunPython(_planner_aids, _drop_planner_aids),
     ]

@@ -22,10 +22,11 @@ flagged studies, largest trial and forest plots come from those rows.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -119,13 +120,20 @@ class StudyPage:
         return links
 
 
+PAGE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def page_number(value: str | None, *, allow_blank: bool = True) -> int:
     """The ?page= value as a number; Http404 naming the problem for anything else."""
     if value in (None, "") and allow_blank:
         return 1
-    if not str(value).isdigit() or int(value) < 1:
-        raise Http404(f"Page {value!r} is not a page number: pages are numbered from 1.")
-    return int(value)
+    # ASCII digits only, and few enough of them: "²" is a digit to str.isdigit() but not
+    # to int(), and int() refuses more than 4,300 digits.
+    text = str(value)
+    if not PAGE_NUMBER.fullmatch(text) or int(text) < 1:
+        shown = text if len(text) <= 20 else f"{text[:20]}…"
+        raise Http404(f"Page {shown!r} is not a page number: pages are numbered from 1.")
+    return int(text)
 
 
 @dataclass(frozen=True)
@@ -315,7 +323,10 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> P
         forest_labels = {study.pk: study for study in everything}
     else:
         everything = []
-        page_studies = list(rows[offset : offset + STUDIES_PER_PAGE])
+        # The page's ids first, from study_pair_order_idx alone, then the 50 rows with their
+        # references: joined before the OFFSET, page 50 would read 2,500 references.
+        page_ids = pair.order_by(*STUDY_ORDER).values("pk")[offset : offset + STUDIES_PER_PAGE]
+        page_studies = list(rows.filter(pk__in=Subquery(page_ids)))
         flagged = list(rows.filter(FLAGGED_STUDY)[:FLAGGED_LIST_LIMIT]) if flagged_total else []
         largest_trial = (
             pair.filter(design=Design.RCT)

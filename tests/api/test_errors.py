@@ -124,3 +124,28 @@ def test_cors_is_off_unless_origins_are_configured(anon, db):
         response = anon.get("/api/v1/conditions/", HTTP_ORIGIN=origin)
     assert response["Access-Control-Allow-Origin"] == origin
     assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.postgres  # SQLite stores a NUL; PostgreSQL refuses it
+def test_a_nul_in_a_related_slug_is_a_400_not_a_500(db):
+    from django.contrib.auth.models import Permission
+    from rest_framework.test import APIClient
+
+    from tests.factories import ReferenceFactory, UserFactory
+
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="add_study"))
+    client = APIClient()
+    client.force_authenticate(editor)
+    body = {
+        "reference": ReferenceFactory().pk,
+        "condition": "rheumatoid\x00arthritis",
+        "therapy": "ivig",
+        "design": "rct",
+        "direction": "benefit",
+    }
+
+    response = client.post("/api/v1/studies/", body, format="json")
+
+    assert response.status_code == 400
+    assert "NUL" in response.json()["error"]["message"]

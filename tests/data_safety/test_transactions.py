@@ -68,6 +68,11 @@ NOT_ATOMIC = {
     "evidence.editorial.digest.reviewer_emails": "reads only",
     "evidence.editorial.roles.role_permissions": "reads only",
     "evidence.editorial.roles.roles_sync": "runs in sync_roles' and the migration's transaction",
+    "evidence.services.study_reference_copies": "reads only",
+    "evidence.services.study_copy_reference": "sets fields on an unsaved study; its save writes",
+    "evidence.services.study_reference_copies_refresh": (
+        "one UPDATE statement, atomic by itself; runs inside the caller's transaction"
+    ),
 }
 
 
