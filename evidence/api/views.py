@@ -60,17 +60,21 @@ def condition_references(condition: Condition) -> QuerySet:
     guideline positions and the prevalence source."""
     # One IN over a UNION of the citing tables: PostgreSQL turns it into index lookups,
     # where an OR of three IN (subquery) conditions scans every reference.
+    # (Each part unordered: SQLite refuses ORDER BY inside a compound statement.)
     cited = (
         Study.objects.filter(condition=condition)
+        .order_by()
         .values("reference_id")
         .union(
-            VerdictReference.objects.filter(verdict__condition=condition).values("reference_id"),
-            GuidelinePosition.objects.filter(condition=condition, reference__isnull=False).values(
-                "reference_id"
-            ),
-            Condition.objects.filter(pk=condition.pk, prevalence_reference__isnull=False).values(
-                "prevalence_reference_id"
-            ),
+            VerdictReference.objects.filter(verdict__condition=condition)
+            .order_by()
+            .values("reference_id"),
+            GuidelinePosition.objects.filter(condition=condition, reference__isnull=False)
+            .order_by()
+            .values("reference_id"),
+            Condition.objects.filter(pk=condition.pk, prevalence_reference__isnull=False)
+            .order_by()
+            .values("prevalence_reference_id"),
         )
     )
     return ordered_references(Reference.objects.filter(pk__in=cited))
