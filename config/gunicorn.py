@@ -27,6 +27,7 @@ from datetime import timedelta
 
 from gunicorn.glogging import Logger
 
+from config.log_redaction import RedactSecretsFilter
 from config.logging import JsonFormatter, log_format
 
 
@@ -63,15 +64,17 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-i
 
 
 class JsonAccessLogger(Logger):
-    """Gunicorn's logger, writing JSON lines (with the response's X-Request-ID) if asked."""
+    """Gunicorn's logger, writing JSON lines (with the response's X-Request-ID) if asked,
+    and never a secret."""
 
     def setup(self, cfg) -> None:
         super().setup(cfg)
-        if LOG_FORMAT != "json":
-            return
         for log in (self.error_log, self.access_log):
             for handler in log.handlers:
-                handler.setFormatter(JsonFormatter())
+                # Access lines carry query strings (?api_key=, ?token=): redacted as all logs.
+                handler.addFilter(RedactSecretsFilter())
+                if LOG_FORMAT == "json":
+                    handler.setFormatter(JsonFormatter())
 
     def access(self, resp, req, environ, request_time: timedelta) -> None:
         if LOG_FORMAT != "json":

@@ -98,8 +98,9 @@ class JsonFormatter(logging.Formatter):
             if key in _RECORD_ATTRIBUTES or key in CONTEXT_FIELDS or key.startswith("_"):
                 continue
             payload.setdefault(key, value)
-        if record.exc_info:
-            payload["exc_info"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            # exc_text: the traceback as config.log_redaction left it, secrets redacted.
+            payload["exc_info"] = record.exc_text or self.formatException(record.exc_info)
         if record.stack_info:
             payload["stack_info"] = self.formatStack(record.stack_info)
         return json.dumps(payload, default=str, ensure_ascii=False)

@@ -4,13 +4,13 @@ Studies are curated inline under their verdict; the inline takes its therapy and
 condition from the verdict so the two can never disagree.
 """
 
+from django import forms
 from django.contrib import admin
 
-from config.admin import SimpleHistoryAdmin
+from config.admin import ModelAdmin, SimpleHistoryAdmin, StackedInline, TabularInline
 
 from . import services
 from .editorial.admin import VerdictReviewAdminMixin
-from .editorial.scopes import ConditionScopedAdminMixin, limit_condition_autocomplete
 from .models import (
     Condition,
     EditorScope,
@@ -24,6 +24,9 @@ from .models import (
 
 @admin.register(Condition)
 class ConditionAdmin(SimpleHistoryAdmin):
+    """Limited editors see the conditions of their scope; they change and add only
+    below its root (evidence.permissions, rule 4a)."""
+
     list_display = ["name", "slug", "parent"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "synonyms", "description"]
@@ -31,13 +34,9 @@ class ConditionAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["parent", "prevalence_reference"]
     list_select_related = ["parent"]
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset = limit_condition_autocomplete(request, queryset)
-        return super().get_search_results(request, queryset, search_term)
-
 
 @admin.register(EditorScope)
-class EditorScopeAdmin(admin.ModelAdmin):
+class EditorScopeAdmin(ModelAdmin):
     """Who is limited to which conditions (see evidence.permissions)."""
 
     list_display = ["user", "condition"]
@@ -47,8 +46,22 @@ class EditorScopeAdmin(admin.ModelAdmin):
     list_select_related = ["user", "condition"]
 
 
-class StudyInline(admin.StackedInline):
+class StudyInlineForm(forms.ModelForm):
+    """A study under a verdict is of the verdict's pair: placed before it is validated,
+    so its constraints and the editor's rights are checked where it will be saved."""
+
+    def _post_clean(self):
+        # A stored study keeps its verdict (the inline's key), so only a new one is placed.
+        if self.instance.pk is None and self.instance.verdict_id is not None:
+            verdict = self.instance.verdict
+            self.instance.therapy_id = verdict.therapy_id
+            self.instance.condition_id = verdict.condition_id
+        super()._post_clean()
+
+
+class StudyInline(StackedInline):
     model = Study
+    form = StudyInlineForm
     fk_name = "verdict"
     extra = 0
     autocomplete_fields = ["reference"]
@@ -56,13 +69,13 @@ class StudyInline(admin.StackedInline):
     show_change_link = True
 
 
-class VerdictReferenceInline(admin.TabularInline):
+class VerdictReferenceInline(TabularInline):
     model = VerdictReference
     extra = 0
     autocomplete_fields = ["reference"]
 
 
-class OutcomeFindingInline(admin.StackedInline):
+class OutcomeFindingInline(StackedInline):
     """The verdict's GRADE summary of findings, one outcome per row."""
 
     model = OutcomeFinding
@@ -88,7 +101,7 @@ class OutcomeFindingInline(admin.StackedInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(ConditionScopedAdminMixin, VerdictReviewAdminMixin, SimpleHistoryAdmin):
+class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
     list_display = [
         "__str__",
         "status",
@@ -107,10 +120,7 @@ class VerdictAdmin(ConditionScopedAdminMixin, VerdictReviewAdminMixin, SimpleHis
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Study:
-            verdict = form.instance
             for study in formset.save(commit=False):
-                study.therapy_id = verdict.therapy_id
-                study.condition_id = verdict.condition_id
                 is_new = study.pk is None
                 study.save()
                 if is_new:
@@ -123,7 +133,7 @@ class VerdictAdmin(ConditionScopedAdminMixin, VerdictReviewAdminMixin, SimpleHis
 
 
 @admin.register(Study)
-class StudyAdmin(ConditionScopedAdminMixin, SimpleHistoryAdmin):
+class StudyAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "therapy", "condition", "design", "participants", "direction"]
     list_filter = ["design", "direction", "risk_of_bias", "therapy", "condition"]
     search_fields = ["reference__title", "reference__doi", "reference__pmid", "outcome_summary"]
@@ -142,7 +152,7 @@ class StudyAdmin(ConditionScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(GuidelinePosition)
-class GuidelinePositionAdmin(ConditionScopedAdminMixin, SimpleHistoryAdmin):
+class GuidelinePositionAdmin(SimpleHistoryAdmin):
     list_display = ["issuing_body", "document", "year", "position", "therapy", "condition"]
     list_filter = ["position", "therapy", "condition"]
     search_fields = ["issuing_body", "document", "summary"]

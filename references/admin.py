@@ -3,12 +3,13 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from config.admin import SimpleHistoryAdmin
+from config.admin import ModelAdmin, SimpleHistoryAdmin, TabularInline
 
 from .forms import ImportCitationsForm, ReferenceAdminForm
 from .models import ImportJob, ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
@@ -27,13 +28,13 @@ from .tasks import (
 )
 
 
-class ReferenceNoticeInline(admin.TabularInline):
+class ReferenceNoticeInline(TabularInline):
     model = ReferenceNotice
     extra = 0
     fields = ["type", "doi", "pmid", "date", "source", "note"]
 
 
-class ReferenceSourceRecordInline(admin.TabularInline):
+class ReferenceSourceRecordInline(TabularInline):
     model = ReferenceSourceRecord
     extra = 0
     fields = ["source", "content_type", "fetched_at"]
@@ -122,7 +123,7 @@ class ReferenceAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ReferenceNotice)
-class ReferenceNoticeAdmin(admin.ModelAdmin):
+class ReferenceNoticeAdmin(ModelAdmin):
     list_display = ["reference", "type", "doi", "pmid", "date", "source"]
     list_filter = ["type", "source"]
     search_fields = ["reference__title", "doi", "pmid", "reference__doi", "reference__pmid"]
@@ -130,7 +131,7 @@ class ReferenceNoticeAdmin(admin.ModelAdmin):
     list_select_related = ["reference"]
 
 
-class FailedItemInline(admin.TabularInline):
+class FailedItemInline(TabularInline):
     model = ImportJobItem
     verbose_name = "failed item"
     verbose_name_plural = "failed items (line and reason)"
@@ -142,6 +143,11 @@ class FailedItemInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(status=ImportJobItem.Status.FAILED)
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            obj is None or obj.is_visible_to(request.user)
+        )
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -149,8 +155,36 @@ class FailedItemInline(admin.TabularInline):
         return False
 
 
+class VisibleJobsMixin:
+    """Pages of a job the user may not see are a 404, as for a job that does not exist,
+    so an id reveals nothing; Django's own answer for a missing object (a redirect)
+    would tell them apart. Which jobs a user sees is the object rule's (config.admin
+    lists only those; ImportJob.objects.visible_to is the ownership fact it asks).
+    """
+
+    def _visible_or_404(self, request, object_id) -> None:
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, TypeError):
+            visible = False
+        if not visible:
+            raise Http404(f"No {self.model._meta.verbose_name} matches the given query.")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(VisibleJobsMixin, ModelAdmin):
     """Jobs are started from the "Import citations" page (this model's add page)."""
 
     list_display = [
@@ -193,6 +227,10 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description="progress")
     def progress(self, job):
+        if job.status in (ImportJob.Status.PENDING, ImportJob.Status.PARSING) and (
+            job.kind == ImportJob.Kind.FILE
+        ):
+            return f"reading the file: {job.total} record(s) so far"
         return f"{job.processed} / {job.total} ({job.progress_percent}%)"
 
     @admin.display(description="items")
@@ -220,6 +258,17 @@ class ImportJobAdmin(admin.ModelAdmin):
                 form.add_error(None, str(exc))
                 status = 503
             else:
+                self.message_user(
+                    request,
+                    f"Import queued as job #{job.pk}. This page shows its progress"
+                    + (
+                        "; the file is read by the worker, and any line it cannot use is "
+                        "listed here."
+                        if job.kind == ImportJob.Kind.FILE
+                        else "."
+                    ),
+                    messages.SUCCESS,
+                )
                 return redirect("admin:references_importjob_change", job.pk)
         context = {
             **self.admin_site.each_context(request),
@@ -250,16 +299,14 @@ class ImportJobAdmin(admin.ModelAdmin):
         upload = form.cleaned_data.get("file")
         if upload:
             jobs.append(
-                import_job_create_for_file(
-                    data=upload.read(), filename=upload.name, user=request.user
-                )
+                import_job_create_for_file(data=upload, filename=upload.name, user=request.user)
             )
         enqueue_import_jobs([job.pk for job in jobs])
         return jobs[-1]
 
 
 @admin.register(ImportJobItem)
-class ImportJobItemAdmin(admin.ModelAdmin):
+class ImportJobItemAdmin(VisibleJobsMixin, ModelAdmin):
     list_display = ["job", "position", "line", "raw", "status", "message", "reference"]
     list_filter = ["status", "job__kind"]
     search_fields = ["raw", "value", "message"]

@@ -1,6 +1,7 @@
 """The admin's forms: "Import citations" (pasted identifiers and/or a file) and a reference."""
 
 from django import forms
+from django.conf import settings
 
 from references.identifiers import (
     InvalidIdentifier,
@@ -9,7 +10,6 @@ from references.identifiers import (
     normalise_pmid,
 )
 from references.models import Reference
-from references.services.jobs import MAX_UPLOAD_BYTES
 
 
 class ImportCitationsForm(forms.Form):
@@ -23,14 +23,15 @@ class ImportCitationsForm(forms.Form):
     )
     file = forms.FileField(
         required=False,
-        help_text="A RIS, BibTeX, MEDLINE (.nbib) or CSL-JSON file, at most 5 MB.",
+        help_text="A RIS, BibTeX, MEDLINE (.nbib), CSL-JSON or PubMed XML file.",
     )
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and upload.size > MAX_UPLOAD_BYTES:
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload and upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size:,} bytes; the limit is {MAX_UPLOAD_BYTES:,}."
+                f"The file is {upload.size:,} bytes; the limit is {limit:,}."
             )
         return upload
 

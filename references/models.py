@@ -168,8 +168,41 @@ class ReferenceSourceRecord(models.Model):
         return f"{self.source} record for reference {self.reference_id}"
 
 
+# Held by no role by default; superusers have it as they have every permission.
+VIEW_ALL_IMPORT_JOBS = "references.view_all_importjobs"
+
+
+class ImportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        """The jobs ``user`` may see: their own, or every job with the right to see all.
+
+        The one ownership rule for import jobs, asked by the admin, the API and
+        ImportJob.is_visible_to. Jobs the system started (created_by NULL, the periodic
+        refresh) are seen only with the right.
+        """
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.has_perm(VIEW_ALL_IMPORT_JOBS):
+            return self
+        return self.filter(created_by_id=user.pk)
+
+
+class ImportJobItemQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        """Items of the jobs ``user`` may see (ImportJobQuerySet.visible_to)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.has_perm(VIEW_ALL_IMPORT_JOBS):
+            return self
+        return self.filter(job__created_by_id=user.pk)
+
+
 class ImportJob(models.Model):
-    """A visible record of one import or refresh: what was asked, what happened to each."""
+    """A visible record of one import or refresh: what was asked, what happened to each.
+
+    A file job is created with the upload and no items; the worker parses the file into
+    items (status PARSING, ``total`` growing as they are written), then imports them.
+    """
 
     class Kind(models.TextChoices):
         IDENTIFIERS = "identifiers", "Identifiers"
@@ -178,6 +211,7 @@ class ImportJob(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
+        PARSING = "parsing", "Reading the file"
         RUNNING = "running", "Running"
         SUCCEEDED = "succeeded", "Succeeded"
         PARTIAL = "partial", "Finished with failures"
@@ -207,8 +241,11 @@ class ImportJob(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ImportJobQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("view_all_importjobs", "Can see every import job")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(processed__lte=F("total")), name="import_job_progress_bounded"
@@ -225,6 +262,14 @@ class ImportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {self.Status.SUCCEEDED, self.Status.PARTIAL, self.Status.FAILED}
+
+    def is_visible_to(self, user) -> bool:
+        """May ``user`` see this job? The rule of ImportJobQuerySet.visible_to, for one job."""
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if self.created_by_id is not None and self.created_by_id == user.pk:
+            return True
+        return user.has_perm(VIEW_ALL_IMPORT_JOBS)
 
 
 class ImportJobItem(models.Model):
@@ -249,6 +294,8 @@ class ImportJobItem(models.Model):
         Reference, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    objects = ImportJobItemQuerySet.as_manager()
+
     class Meta:
         ordering = ["job", "position"]
         constraints = [
@@ -258,3 +305,7 @@ class ImportJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.raw}: {self.get_status_display()}"
+
+    def is_visible_to(self, user) -> bool:
+        """Items are seen with their job."""
+        return self.job.is_visible_to(user)

@@ -52,7 +52,8 @@ def retry_countdown(
 
 @shared_task(bind=True, name="references.run_import_job", acks_late=True, max_retries=MAX_RETRIES)
 def run_import_job(self, job_id: int) -> dict | None:
-    """Run the pending items of an import or refresh job, retrying upstream outages."""
+    """Run an import or refresh job (a file job's file is parsed into items first), retrying
+    upstream outages."""
     try:
         job = import_job_run(job_id=job_id)
     except UpstreamUnavailable as exc:
@@ -107,7 +108,7 @@ def requeue_import_jobs(queue: str | None = None) -> list[int]:
     """Publish again the unfinished jobs whose task was lost (see the module docstring).
 
     A pending job counts as lost once it is IMPORT_REQUEUE_PENDING_AFTER_SECONDS old, a
-    running one once it started IMPORT_REQUEUE_RUNNING_AFTER_SECONDS ago (longer than a
+    running (or parsing) one once it started IMPORT_REQUEUE_RUNNING_AFTER_SECONDS ago (longer than a
     run with all its retries), and only when no marker says its task is still queued.
     """
     now = timezone.now()
@@ -115,7 +116,10 @@ def requeue_import_jobs(queue: str | None = None) -> list[int]:
     running_before = now - timezone.timedelta(seconds=settings.IMPORT_REQUEUE_RUNNING_AFTER_SECONDS)
     candidates = ImportJob.objects.filter(
         status=ImportJob.Status.PENDING, created_at__lte=pending_before
-    ) | ImportJob.objects.filter(status=ImportJob.Status.RUNNING, started_at__lte=running_before)
+    ) | ImportJob.objects.filter(
+        status__in=[ImportJob.Status.PARSING, ImportJob.Status.RUNNING],
+        started_at__lte=running_before,
+    )
     requeued = []
     for job_id in (
         candidates.filter(attempts__lt=MAX_REQUEUE_ATTEMPTS)

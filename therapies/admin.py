@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from config.admin import SimpleHistoryAdmin
+from config.admin import SimpleHistoryAdmin, TabularInline
 
 from .models import (
     AdverseEffect,
@@ -15,13 +15,13 @@ from .models import (
 )
 
 
-class FormulationInline(admin.TabularInline):
+class FormulationInline(TabularInline):
     model = Formulation
     extra = 0
     fields = ["brand", "manufacturer", "stabiliser", "iga_content", "route", "notes"]
 
 
-class RegulatoryStatusInline(admin.TabularInline):
+class RegulatoryStatusInline(TabularInline):
     model = RegulatoryStatus
     extra = 0
     autocomplete_fields = ["condition"]
@@ -44,7 +44,7 @@ class FormulationAdmin(SimpleHistoryAdmin):
     list_select_related = ["therapy"]
 
 
-class AdverseEffectReferenceInline(admin.TabularInline):
+class AdverseEffectReferenceInline(TabularInline):
     model = AdverseEffectReference
     extra = 0
     autocomplete_fields = ["reference"]
@@ -59,7 +59,7 @@ class AdverseEffectAdmin(SimpleHistoryAdmin):
     inlines = [AdverseEffectReferenceInline]
 
 
-class ContraindicationReferenceInline(admin.TabularInline):
+class ContraindicationReferenceInline(TabularInline):
     model = ContraindicationReference
     extra = 0
     autocomplete_fields = ["reference"]

@@ -200,9 +200,22 @@ PUBMED_BASE_URL = env("PUBMED_BASE_URL", default="https://eutils.ncbi.nlm.nih.go
 CROSSREF_BASE_URL = env("CROSSREF_BASE_URL", default="https://api.crossref.org/")
 UPSTREAM_TIMEOUT_SECONDS = env.float("UPSTREAM_TIMEOUT_SECONDS", default=20.0)
 REFERENCE_STALE_DAYS = env.int("REFERENCE_STALE_DAYS", default=30)
+# Reference-manager uploads: the request refuses a file over the size cap; the worker,
+# which parses it, fails a job whose file holds more records than the record cap.
+IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_RECORDS = env.int("IMPORT_MAX_RECORDS", default=200_000)
+
+# Reverse proxies in front of the app that append the address they saw to X-Forwarded-For.
+# The client is the address that many hops from the right of that header; 0 (the default)
+# believes only REMOTE_ADDR, as anything a client sends in X-Forwarded-For could be forged.
+# The API throttles (DRF's NUM_PROXIES) and the login lockout (axes, through
+# config.security.client_ip) both read it. AXES_PROXY_COUNT is its former name.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=env.int("AXES_PROXY_COUNT", default=0))
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
+    # None would take X-Forwarded-For whole, which a client can set to anything.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -287,25 +300,46 @@ CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition"]
 
-# Every record carries the request id (and the Celery task); see config/logging.py.
+# Every record carries the request id (and the Celery task); see config/logging.py. No
+# record carries a secret: every handler redacts them (config/log_redaction.py), and so do
+# the httpx / httpcore loggers, whose request lines hold the query string (NCBI's api_key).
 LOG_FORMAT = log_format(env("LOG_FORMAT", default="plain"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.logging.ContextFilter"}},
+    "filters": {
+        "context": {"()": "config.logging.ContextFilter"},
+        "redact": {"()": "config.log_redaction.RedactSecretsFilter"},
+    },
     "formatters": {
         "plain": {
             "()": "config.logging.PlainFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
         },
         "json": {"()": "config.logging.JsonFormatter"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["context"],
-        }
+            "filters": ["redact", "context"],
+        },
+        # Django's own runserver request log (its default, plus redaction): query strings.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
+    },
+    "loggers": {
+        "httpx": {"filters": ["redact"]},
+        "httpcore": {"filters": ["redact"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
@@ -354,13 +388,16 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Object permissions: evidence.permissions is the one rule every door asks.
+    "evidence.permissions.ObjectRuleBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind a proxy, the number of proxies that append to X-Forwarded-For; 0 trusts only
-# REMOTE_ADDR (a client could otherwise forge its address and dodge the lockout).
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0) or None
-if AXES_IPWARE_PROXY_COUNT:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address as the API throttles see it (TRUSTED_PROXY_COUNT above), so a
+# client cannot forge its address to dodge the lockout, nor be one address to the lockout
+# and another to the throttles.
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip.client_ip"
+# No "AXES: BEGIN version ..." line at start-up: management commands print only their own.
+AXES_VERBOSE = False

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import exceptions, permissions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,21 +19,12 @@ from rest_framework.response import Response
 from config.api.schema import ErrorSerializer
 from evidence.editorial import triage
 from evidence.models import Candidate, Design, Verdict
+from evidence.permissions import scoped_queryset
 from references.api.serializers import ReferenceBriefSerializer
 from therapies.api.serializers import TherapyBriefSerializer
 
+from .permissions import EditorialObjectPermissions
 from .serializers import ConditionBriefSerializer
-
-
-class CandidatePermissions(permissions.DjangoModelPermissions):
-    """Reading needs view_candidate; include / exclude (the only POSTs) change_candidate."""
-
-    perms_map = {
-        **permissions.DjangoModelPermissions.perms_map,
-        "GET": ["%(app_label)s.view_%(model_name)s"],
-        "HEAD": ["%(app_label)s.view_%(model_name)s"],
-        "POST": ["%(app_label)s.change_%(model_name)s"],
-    }
 
 
 class AlreadyDecided(exceptions.APIException):
@@ -157,13 +148,16 @@ DECIDED = OpenApiResponse(
 class CandidateViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CandidateSerializer
     filterset_class = CandidateFilter
-    permission_classes = [CandidatePermissions]
+    # Reading needs view_candidate, include / exclude (the only POSTs) change_candidate,
+    # each on the candidate too: a limited editor sees and decides only their scope's.
+    permission_classes = [EditorialObjectPermissions]
     queryset = Candidate.objects.all()
 
     def get_queryset(self) -> QuerySet:
-        return Candidate.objects.select_related(
+        candidates = Candidate.objects.select_related(
             "reference", "verdict__therapy", "verdict__condition"
         ).order_by("-found_at", "-id")
+        return scoped_queryset(candidates, self.request.user)
 
     def _answer(self, candidate: Candidate) -> Response:
         candidate = self.get_queryset().get(pk=candidate.pk)

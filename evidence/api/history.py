@@ -5,6 +5,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from evidence.editorial.selectors import author_role
+
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 
 
@@ -27,11 +29,15 @@ def _all_fields(record) -> list[dict[str, Any]]:
     return [{"field": f.name, "old": None, "new": getattr(record, f.attname)} for f in fields]
 
 
-def verdict_versions(page: Sequence, *, all_records: QuerySet) -> list[dict[str, Any]]:
+def verdict_versions(
+    page: Sequence, *, all_records: QuerySet, show_names: bool
+) -> list[dict[str, Any]]:
     """Each record of ``page`` (newest first) diffed against the version before it.
 
-    The version before the last one on the page is read with one more query, so a page
-    costs two queries whatever its size.
+    Who saved it is given as a role; the account name only when ``show_names`` (staff
+    who may view verdicts in the admin). ``page`` comes from ``all_records``, annotated
+    by ``with_author_roles``. The version before the last one on the page is read with
+    one more query, so a page costs two queries whatever its size.
     """
     records = list(page)
     previous = _older_than(all_records, records[-1]) if records else None
@@ -51,7 +57,8 @@ def verdict_versions(page: Sequence, *, all_records: QuerySet) -> list[dict[str,
             {
                 "history_id": record.history_id,
                 "date": record.history_date,
-                "user": user.get_username() if user is not None else None,
+                "role": author_role(record),
+                "user": user.get_username() if show_names and user is not None else None,
                 "type": HISTORY_TYPES.get(record.history_type, "changed"),
                 "change_reason": record.history_change_reason,
                 "changes": changes,

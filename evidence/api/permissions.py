@@ -1,28 +1,61 @@
-"""Editor scopes in the API: a scoped editor writes only their conditions' studies.
+"""The object rule (evidence.permissions) at the API's doors.
 
-The rule is evidence.permissions'. has_object_permission covers PATCH and DELETE of an
-existing study; ``require_condition_in_scope`` covers the condition a POST or PATCH
-asks for, which only exists once the input is validated. Both answer 403.
+``ObjectRulePermissions`` asks the model permission of the method first, then, for an
+object, ``user.has_perm(perm, obj)``: an object the user may not even read answers 404,
+one they may read but not change 403. ``require_may_save`` checks what a POST or PATCH
+would store, which only exists once the input is validated: the object as it will be
+saved and, for a change, as it is stored must both be inside the user's rights.
 """
 
+from __future__ import annotations
+
+from django.db.models import Model
 from rest_framework import exceptions, permissions
 
-from evidence.models import Condition
-from evidence.permissions import user_can_edit_condition
+from evidence import permissions as rule
 
 
-class ConditionScope(permissions.BasePermission):
-    message = "Your editor scope does not include this study's condition."
+class ObjectRulePermissions(permissions.DjangoObjectPermissions):
+    """Anyone may read (the evidence is public); writes need the model permission and
+    the object inside the user's rights."""
 
-    def has_object_permission(self, request, view, obj) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return user_can_edit_condition(request.user, obj.condition_id)
+    authenticated_users_only = False
+    message = (
+        "You may not do this: your role, or your editor scope (the conditions you may "
+        "change), does not allow it."
+    )
+    perms_map = {
+        **permissions.DjangoObjectPermissions.perms_map,
+        "GET": [],
+        "HEAD": [],
+        "OPTIONS": [],
+    }
 
 
-def require_condition_in_scope(user, condition: Condition | None) -> None:
-    """Refuse (403) to put evidence under a condition outside ``user``'s editor scope."""
-    if condition is not None and not user_can_edit_condition(user, condition):
-        raise exceptions.PermissionDenied(
-            f"Your editor scope does not include the condition {condition.slug!r}."
-        )
+class EditorialObjectPermissions(permissions.DjangoObjectPermissions):
+    """Editorial records (not public): reading needs the view permission, POST actions
+    the change permission, each on the object as well as the model."""
+
+    perms_map = {
+        **permissions.DjangoObjectPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "POST": ["%(app_label)s.change_%(model_name)s"],
+    }
+    message = ObjectRulePermissions.message
+
+
+def require_may_save(user, new: Model, *, original: Model | None = None) -> None:
+    """Refuse (403) to store ``new`` over ``original`` unless both are the user's."""
+    perm = rule.permission_name(new, "add" if original is None else "change")
+    if rule.may_save(user, perm, new, original=original):
+        return
+    conditions = [
+        f"{obj.condition.slug!r}"
+        for obj in (original, new)
+        if obj is not None and getattr(obj, "condition_id", None) is not None
+    ]
+    named = f" ({' -> '.join(dict.fromkeys(conditions))})" if conditions else ""
+    raise exceptions.PermissionDenied(
+        f"Your editor scope does not include this {new._meta.verbose_name}'s condition{named}."
+    )

@@ -224,7 +224,15 @@ class FieldChangeSerializer(serializers.Serializer):
 class VerdictVersionSerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     date = serializers.DateTimeField()
-    user = serializers.CharField(allow_null=True, help_text="Username of who saved it, if known.")
+    role = serializers.CharField(
+        help_text="Who saved it, as a role: Editor, Reviewer, or Editors / Automatic check "
+        "for changes saved by no one signed in."
+    )
+    user = serializers.CharField(
+        allow_null=True,
+        help_text="The account that saved it: only for signed-in staff who may view "
+        "verdicts; null for everyone else.",
+    )
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     change_reason = serializers.CharField(allow_null=True)
     changes = FieldChangeSerializer(

@@ -3,7 +3,7 @@
 from django.db.models import F, Prefetch, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import permissions, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
@@ -14,7 +14,9 @@ from config.api.conditional import conditional_response, latest
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from evidence import cache as page_cache
 from evidence import selectors
+from evidence.editorial.selectors import with_author_roles
 from evidence.models import Condition, GuidelinePosition, Study, Verdict, VerdictReference
+from evidence.permissions import with_changes
 from references.api import renderers
 from references.api.serializers import ReferenceBriefSerializer
 from references.api.views import (
@@ -29,7 +31,7 @@ from therapies.api.views import SLUG_PATTERN
 from . import services
 from .filters import StudyFilter, VerdictFilter
 from .history import verdict_versions
-from .permissions import ConditionScope, require_condition_in_scope
+from .permissions import ObjectRulePermissions, require_may_save
 from .serializers import (
     ConditionDetailSerializer,
     ConditionListSerializer,
@@ -245,18 +247,22 @@ class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="The verdict's past versions",
-        description="Every saved version, newest first: when, by whom, and each field that "
+        description="Every saved version, newest first: when, by which role (and, for "
+        "signed-in staff who may view verdicts, which account), and each field that "
         "changed with its old and new value.",
         responses=VerdictVersionSerializer(many=True),
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request: Request, pk: str) -> Response:
         verdict = get_object_or_404(Verdict, pk=pk)
-        records = verdict.history.select_related("history_user").order_by(
+        records = with_author_roles(verdict.history.select_related("history_user")).order_by(
             "-history_date", "-history_id"
         )
         page = self.paginate_queryset(records)
-        data = VerdictVersionSerializer(verdict_versions(page, all_records=records), many=True)
+        user = request.user
+        show_names = user.is_staff and user.has_perm("evidence.view_verdict", verdict)
+        versions = verdict_versions(page, all_records=records, show_names=show_names)
+        data = VerdictVersionSerializer(versions, many=True)
         return self.get_paginated_response(data.data)
 
     @extend_schema(
@@ -331,7 +337,7 @@ class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
 )
 class StudyViewSet(viewsets.ModelViewSet):
     filterset_class = StudyFilter
-    permission_classes = [permissions.DjangoModelPermissionsOrAnonReadOnly, ConditionScope]
+    permission_classes = [ObjectRulePermissions]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
@@ -378,17 +384,18 @@ class StudyViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        require_condition_in_scope(request.user, serializer.validated_data.get("condition"))
+        require_may_save(request.user, Study(**serializer.validated_data))
         study = services.study_create(**serializer.validated_data)
         response = self._detail(study, status=status.HTTP_201_CREATED)
-        response["Location"] = response.data["url"]
+        response["Location"] = str(response.data["url"])
         return response
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:
         study = self.get_object()
         serializer = self.get_serializer(study, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        require_condition_in_scope(request.user, serializer.validated_data.get("condition"))
+        changed = with_changes(study, serializer.validated_data)
+        require_may_save(request.user, changed, original=study)
         study = services.study_update(study=study, **serializer.validated_data)
         return self._detail(study)
 

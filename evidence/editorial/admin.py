@@ -12,20 +12,18 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.admin import SimpleHistoryAdmin
+from config.admin import ModelAdmin, SimpleHistoryAdmin
+from evidence import permissions
 from evidence.models import Candidate, Design, DigestLog, SavedSearch, Verdict
 
 from . import review, selectors, triage
-from .roles import SIGNOFF_PERMISSION
-from .scopes import ConditionScopedAdminMixin
 
 UNTRIAGED = Candidate.Status.UNTRIAGED
 
@@ -119,7 +117,7 @@ class VerdictReviewAdminMixin:
         return urls + super().get_urls()
 
     def has_signoff_permission(self, request, obj=None) -> bool:
-        return request.user.has_perm(SIGNOFF_PERMISSION)
+        return review.can_sign_off(request.user, obj)
 
     # -- columns and read-only fields -------------------------------------------------
     @admin.display(description="review")
@@ -158,10 +156,13 @@ class VerdictReviewAdminMixin:
     # -- actions ------------------------------------------------------------------------
     @admin.action(description="Sign off the review of selected verdicts", permissions=["signoff"])
     def sign_off_selected(self, request, queryset):
+        verdicts = list(queryset)
+        if not all(self.has_signoff_permission(request, verdict) for verdict in verdicts):
+            raise PermissionDenied
         with transaction.atomic():
-            for verdict in queryset:
+            for verdict in verdicts:
                 review.verdict_sign_off(verdict=verdict, user=request.user)
-        self.message_user(request, f"{queryset.count()} verdict(s) signed off.")
+        self.message_user(request, f"{len(verdicts)} verdict(s) signed off.")
 
     @admin.action(description="Put selected verdicts up for review", permissions=["change"])
     def request_review_selected(self, request, queryset):
@@ -175,14 +176,16 @@ class VerdictReviewAdminMixin:
         verdict = self.get_object(request, object_id)
         if verdict is not None:
             extra_context["overview"] = selectors.verdict_overview(verdict=verdict)
-            extra_context["can_sign_off"] = self.has_signoff_permission(request)
+            extra_context["can_sign_off"] = self.has_signoff_permission(request, verdict)
             extra_context["sign_off_form"] = SignOffForm()
             extra_context["triage_url"] = triage_url(verdict.pk)
         return super().change_view(request, object_id, form_url, extra_context)
 
     def sign_off_view(self, request, object_id):
-        verdict = get_object_or_404(Verdict, pk=object_id)
-        if not self.has_signoff_permission(request):
+        verdict = self.get_object(request, object_id)
+        if verdict is None:
+            raise Http404("No such verdict, or not one of yours.")
+        if not self.has_signoff_permission(request, verdict):
             raise PermissionDenied
         form = SignOffForm(request.POST)
         note = form.cleaned_data["note"] if form.is_valid() else ""
@@ -199,7 +202,9 @@ class VerdictReviewAdminMixin:
             **self.admin_site.each_context(request),
             "title": "Needs review, most urgent first",
             "opts": self.model._meta,
-            "rows": selectors.review_queue(),
+            "rows": selectors.review_queue(
+                verdicts=permissions.scoped_queryset(Verdict.objects.all(), request.user)
+            ),
             "can_sign_off": self.has_signoff_permission(request),
         }
         return TemplateResponse(request, "admin/evidence/verdict/needs_review.html", context)
@@ -215,8 +220,7 @@ class CandidateForm(forms.ModelForm):
 
 
 @admin.register(Candidate)
-class CandidateAdmin(ConditionScopedAdminMixin, admin.ModelAdmin):
-    condition_path = "verdict__condition"
+class CandidateAdmin(ModelAdmin):
     """The triage queue: read a record, then include it as a study or exclude it."""
 
     form = CandidateForm
@@ -408,7 +412,9 @@ class CandidateAdmin(ConditionScopedAdminMixin, admin.ModelAdmin):
 
     # -- one-click views ---------------------------------------------------------------
     def _decide(self, request, object_id, decide):
-        candidate = get_object_or_404(Candidate, pk=object_id)
+        candidate = self.get_object(request, object_id)
+        if candidate is None:
+            raise Http404("No such candidate, or not one of yours.")
         if not self.has_change_permission(request, candidate):
             raise PermissionDenied
         try:
@@ -505,7 +511,7 @@ class SavedSearchAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(DigestLog)
-class DigestLogAdmin(admin.ModelAdmin):
+class DigestLogAdmin(ModelAdmin):
     list_display = ["ran_at", "recipients", "verdict_count", "candidate_count"]
     readonly_fields = ["ran_at", "recipients", "verdict_count", "candidate_count", "review_state"]
 

@@ -64,20 +64,24 @@ def verdict_request_review(*, verdict: Verdict, message: str = "") -> Verdict:
     return verdict_mark_for_review(verdict=verdict, reasons=[reason])
 
 
-def can_sign_off(user) -> bool:
-    return bool(user and user.is_active and user.has_perm(SIGNOFF_PERMISSION))
+def can_sign_off(user, verdict: Verdict | None = None) -> bool:
+    """May ``user`` sign off reviews (of ``verdict``, when given: scopes apply)?"""
+    if not (user and user.is_active):
+        return False
+    return user.has_perm(SIGNOFF_PERMISSION, verdict)
 
 
 @transaction.atomic
 def verdict_sign_off(*, verdict: Verdict, user, note: str = "", today: date | None = None):
     """A reviewer confirms the verdict as it stands: reviewed today, flags cleared.
 
-    Only users with ``evidence.signoff_verdict`` (the Reviewer role) may; anyone else
-    gets PermissionDenied. ``verdict`` is updated in place and returned.
+    Only users with ``evidence.signoff_verdict`` (the Reviewer role) whose scope holds
+    the verdict's condition may; anyone else gets PermissionDenied. ``verdict`` is
+    updated in place and returned.
     """
-    if not can_sign_off(user):
-        raise PermissionDenied("Only reviewers may sign off a verdict.")
     current = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    if not can_sign_off(user, current):
+        raise PermissionDenied("Only reviewers of the verdict's condition may sign it off.")
     current.reviewed_on = today or timezone.localdate()
     current.reviewed_by = user
     current.review_note = note.strip()

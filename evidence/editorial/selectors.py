@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from evidence.models import Candidate, GuidelinePosition, SavedSearch, Study, Verdict
@@ -47,12 +47,16 @@ class ReviewQueueRow:
         return self.verdict.untriaged
 
 
-def review_queue(*, today: date | None = None) -> list[ReviewQueueRow]:
-    """Verdicts that need review, or are overdue though not flagged yet, most urgent
-    first: never reviewed, then overdue longest, then most reasons. One query."""
+def review_queue(
+    *, verdicts: QuerySet[Verdict] | None = None, today: date | None = None
+) -> list[ReviewQueueRow]:
+    """Verdicts (of ``verdicts``, else all) that need review, or are overdue though not
+    flagged yet, most urgent first: never reviewed, then overdue longest, then most
+    reasons. One query."""
     today = today or timezone.localdate()
     verdicts = (
-        Verdict.objects.select_related("therapy", "condition")
+        (Verdict.objects.all() if verdicts is None else verdicts)
+        .select_related("therapy", "condition")
         .annotate(
             untriaged=Count("candidates", filter=Q(candidates__status=Candidate.Status.UNTRIAGED))
         )
@@ -184,7 +188,18 @@ def _messages(reasons) -> list[str]:
     return [r.get("message", "") if isinstance(r, dict) else str(r) for r in reasons or []]
 
 
-def _role(record, kind: str) -> str:
+def with_author_roles(records: QuerySet) -> QuerySet:
+    """History records annotated with ``by_reviewer``: was their author a Reviewer?"""
+    reviewer = Exists(
+        get_user_model()
+        .groups.through.objects.filter(user_id=OuterRef("history_user_id"))
+        .filter(group__name=REVIEWER)
+    )
+    return records.annotate(by_reviewer=reviewer)
+
+
+def author_role(record, kind: str = "") -> str:
+    """Who saved a history record, as the public may read it: a role, never a name."""
     if record.history_user_id is None:
         # Saved by no one signed in: a scheduled check or event, or a data load.
         return "Automatic check" if kind == "flagged" else "Editors"
@@ -197,13 +212,8 @@ def verdict_changes(*, verdict: Verdict, limit: int = HISTORY_LIMIT) -> list[Ver
     Saves that changed nothing a reader sees (a timestamp, who reviewed) are left out;
     who made a change is given as a role.
     """
-    reviewer = Exists(
-        get_user_model()
-        .groups.through.objects.filter(user_id=OuterRef("history_user_id"))
-        .filter(group__name=REVIEWER)
-    )
     records = list(
-        verdict.history.annotate(by_reviewer=reviewer).order_by("-history_date", "-history_id")[
+        with_author_roles(verdict.history.all()).order_by("-history_date", "-history_id")[
             : limit + 1
         ]
     )
@@ -217,7 +227,7 @@ def verdict_changes(*, verdict: Verdict, limit: int = HISTORY_LIMIT) -> list[Ver
                 changes.append(
                     VerdictChange(
                         at=record.history_date,
-                        by=_role(record, "published"),
+                        by=author_role(record, "published"),
                         kind="published",
                         changes=[],
                         reasons=[],
@@ -247,7 +257,7 @@ def verdict_changes(*, verdict: Verdict, limit: int = HISTORY_LIMIT) -> list[Ver
         changes.append(
             VerdictChange(
                 at=record.history_date,
-                by=_role(record, kind),
+                by=author_role(record, kind),
                 kind=kind,
                 changes=field_changes,
                 reasons=new_reasons,

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from evidence import permissions
 from evidence.models import Candidate, Design, Direction, SavedSearch, Study, Verdict
 from evidence.services import study_upsert
 from references.models import Reference
@@ -196,6 +197,7 @@ def candidate_include(
         .select_related("verdict__therapy", "verdict__condition", "reference")
         .get(pk=candidate.pk)
     )
+    permissions.require(user, "evidence.change_candidate", current)
     if current.status == Candidate.Status.INCLUDED:
         return current
     if current.status == Candidate.Status.EXCLUDED:
@@ -245,7 +247,8 @@ def candidate_exclude(*, candidate: Candidate, reason: str, user=None, note: str
         raise ValidationError(
             {"reason": [f"One of: {', '.join(Candidate.ExclusionReason.values)}."]}
         )
-    current = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    current = Candidate.objects.select_for_update().select_related("verdict").get(pk=candidate.pk)
+    permissions.require(user, "evidence.change_candidate", current)
     if current.status == Candidate.Status.INCLUDED:
         raise CandidateAlreadyDecided("This record was included as a study already.")
     current.status = Candidate.Status.EXCLUDED
@@ -273,7 +276,7 @@ def candidates_include(*, candidates: Iterable[Candidate], user=None) -> TriageO
     for candidate in candidates:
         try:
             outcome.done.append(candidate_include(candidate=candidate, user=user))
-        except (ValidationError, CandidateAlreadyDecided) as exc:
+        except (ValidationError, CandidateAlreadyDecided, PermissionDenied) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             outcome.skipped.append((candidate, message))
     return outcome
@@ -285,6 +288,6 @@ def candidates_exclude(*, candidates: Iterable[Candidate], reason: str, user=Non
     for candidate in candidates:
         try:
             outcome.done.append(candidate_exclude(candidate=candidate, reason=reason, user=user))
-        except CandidateAlreadyDecided as exc:
+        except (CandidateAlreadyDecided, PermissionDenied) as exc:
             outcome.skipped.append((candidate, str(exc)))
     return outcome

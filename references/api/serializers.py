@@ -181,7 +181,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
     is_finished = serializers.BooleanField()
     progress = ImportProgressSerializer(source="*")
     counts = ImportCountsSerializer(source="*")
-    items = ImportJobItemSerializer(many=True, help_text="What became of each identifier.")
+    items = ImportJobItemSerializer(
+        many=True,
+        help_text="What became of each identifier or file record (a file's records "
+        "appear once the worker has read it).",
+    )
 
     class Meta:
         model = ImportJob

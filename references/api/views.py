@@ -24,7 +24,6 @@ from config.middleware.unavailable import ServiceUnavailable
 from references.identifiers import InvalidIdentifier, parse_identifier
 from references.models import ImportJob, ImportJobItem, Reference, ReferenceNotice
 from references.services.jobs import (
-    MAX_UPLOAD_BYTES,
     ImportRejected,
     import_job_create_for_file,
     import_job_create_for_identifiers,
@@ -159,7 +158,11 @@ class ReferenceViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ImportJobPermissions(permissions.DjangoModelPermissions):
-    """Starting a job needs references.add_importjob; reading one, view_importjob."""
+    """Starting a job needs references.add_importjob; reading one, view_importjob.
+
+    Which jobs a reader sees at all is the model's rule (ImportJob.objects.visible_to):
+    their own, or every job with references.view_all_importjobs; any other is a 404.
+    """
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,
@@ -174,7 +177,13 @@ class ImportJobPermissions(permissions.DjangoModelPermissions):
         description='Import references by identifier (JSON: {"identifiers": [...]}) or from '
         "a reference-manager file (multipart, field 'file'). Every identifier is checked "
         "first: if any is malformed the answer is a 400 naming each one, and no job is "
-        "created. Otherwise the job is queued and the answer is 202 with its Location.",
+        "created. Otherwise the job is queued and the answer is 202 with its Location. "
+        "A file is only stored by the request (an empty file, one over "
+        "IMPORT_MAX_UPLOAD_BYTES, or one that is plainly not a reference export is a 400); "
+        "the worker parses it (job status 'parsing', progress.total growing as records "
+        "are read), records each bad record as a failed item with its line, and fails the "
+        "job with an 'error' if the file cannot be read, holds no records or more than "
+        "IMPORT_MAX_RECORDS.",
         request={
             "application/json": ImportIdentifiersSerializer,
             "multipart/form-data": ImportFileSerializer,
@@ -184,7 +193,8 @@ class ImportJobPermissions(permissions.DjangoModelPermissions):
             400: OpenApiResponse(
                 ErrorSerializer,
                 description="Malformed identifiers (each named in error.fields, e.g. "
-                "'identifiers.2'), an empty list, or an unusable file.",
+                "'identifiers.2'), an empty list, or a file that is empty, too large, or "
+                "not a reference export.",
             ),
             503: OpenApiResponse(
                 ErrorSerializer,
@@ -204,7 +214,9 @@ class ImportJobPermissions(permissions.DjangoModelPermissions):
     ),
     retrieve=extend_schema(
         summary="Follow an import",
-        description="Status, progress, counts and what became of each identifier.",
+        description="Status, progress, counts and what became of each identifier. Only "
+        "the job's creator, and users with references.view_all_importjobs, see a job; "
+        "for anyone else it is a 404.",
         parameters=CONDITIONAL_PARAMETERS,
         responses={200: ImportJobSerializer, 304: NOT_MODIFIED},
     ),
@@ -218,7 +230,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, views
 
     def get_queryset(self) -> QuerySet:
         items = Prefetch("items", queryset=ImportJobItem.objects.order_by("position"))
-        return ImportJob.objects.prefetch_related(items)
+        return ImportJob.objects.visible_to(self.request.user).prefetch_related(items)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         is_file = request.content_type.startswith("multipart/")
@@ -247,7 +259,9 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, views
             logger.exception("import job %s was created but its task failed to start", job.pk)
         job = get_object_or_404(self.get_queryset(), pk=job.pk)
         data = self.get_serializer(job).data
-        return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": data["url"]})
+        # str(): the serializer's url is a DRF Hyperlink, which wsgiref refuses as a header.
+        headers = {"Location": str(data["url"])}
+        return Response(data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         job = self.get_object()
@@ -258,13 +272,8 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.RetrieveModelMixin, views
         user = self.request.user
         if is_file:
             upload = data["file"]
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise ImportRejected(
-                    f"{upload.name}: {upload.size:,} bytes is over the "
-                    f"{MAX_UPLOAD_BYTES:,}-byte limit."
-                )
             return import_job_create_for_file(
-                data=upload.read(), filename=upload.name or "upload", user=user
+                data=upload, filename=upload.name or "upload", user=user
             )
         _check_identifiers(data["identifiers"])
         job, _errors = import_job_create_for_identifiers(identifiers=data["identifiers"], user=user)

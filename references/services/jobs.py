@@ -1,10 +1,14 @@
 """Import jobs: identifiers or a file in, References out, with a record of each item.
 
 A job is created by an interface (admin page, API, command), then run by a Celery task
-or inline. Running fetches every source for a chunk first and writes only when every
-source has answered, so an upstream fault leaves the stored data as it was; the task
-retries the chunk later. Items already resolved are never fetched again, so a job that
-is run twice (a redelivered task) does the remaining work once.
+or inline. A file job is created holding only the file: the request that uploads it
+checks what is cheap (empty, size, a look at the head of the file), and the run first
+parses it into items, in batches, so a big file never holds a web request.
+
+Running fetches every source for a chunk first and writes only when every source has
+answered, so an upstream fault leaves the stored data as it was; the task retries the
+chunk later. Items already resolved are never fetched again, so a job that is run twice
+(a redelivered task) does the remaining work once.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,9 +33,12 @@ from references.sources.http import UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_IDENTIFIERS = 5000
 CHUNK_SIZE = 200
+ITEM_BATCH_SIZE = 5000
+# The quick look at an upload in the request: enough for detect_format's magic bytes and
+# binary test, nothing that grows with the file.
+SNIFF_BYTES = 65536
 FILE_FORMATS = ("ris", "bibtex", "nbib", "csl-json")
 
 
@@ -98,48 +106,41 @@ def import_job_create_for_identifiers(
     return job, errors
 
 
-def import_job_create_for_file(*, data: bytes, filename: str, user=None) -> ImportJob:
-    """Create a job for a reference-manager file; records are checked now, imported later."""
-    if not data:
+@transaction.atomic
+def import_job_create_for_file(*, data: bytes | File, filename: str, user=None) -> ImportJob:
+    """Create a job holding a reference-manager file; the run parses and imports it.
+
+    ``data`` is the file's bytes or an uploaded file, whose size is checked before it is
+    read. Only cheap checks happen here: a file that is empty, too large, or plainly not
+    a reference export (an archive, an image, a binary file, an HTML page) is refused.
+    Anything found while parsing (a wrong format, bad records, too many records) is
+    recorded on the job by the run.
+    """
+    limit = settings.IMPORT_MAX_UPLOAD_BYTES
+    size = data.size if isinstance(data, File) else len(data)
+    if size > limit:
+        raise ImportRejected(f"{filename}: {size:,} bytes is over the {limit:,}-byte limit.")
+    if isinstance(data, File):
+        data = data.read()
+    if not data or not data.strip():
         raise ImportRejected(f"{filename}: the file is empty.")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise ImportRejected(
-            f"{filename}: {len(data):,} bytes is over the {MAX_UPLOAD_BYTES:,}-byte limit."
-        )
-    try:
-        parsed = parsers.parse_file(data, filename=filename)
-    except ParseError as exc:
-        raise ImportRejected(f"{filename}: {exc}") from exc
-    items = [
-        ImportJobItem(
-            raw=_record_label(record)[:1000],
-            kind="record",
-            value=_record_identifier(record),
-            line=record.line,
-        )
-        for record in parsed.records
-    ]
-    items += [
-        ImportJobItem(
-            raw=f"line {error.line}" if error.line else filename,
-            line=error.line,
-            status=ImportJobItem.Status.FAILED,
-            message=error.message,
-        )
-        for error in parsed.errors
-    ]
-    if not items:
-        raise ImportRejected(f"{filename}: no records found.")
-    # Record items keep the parse order, so an item's position is its record's index
-    # (several records can share a line, e.g. a PubMed XML file written on one line).
-    return _create_job(
+    _sniff(data, filename)
+    return ImportJob.objects.create(
         kind=ImportJob.Kind.FILE,
-        items=items,
-        user=user,
+        created_by=user if user is not None and user.is_authenticated else None,
         filename=filename[:255],
-        file_format=parsed.format,
         upload=data,
     )
+
+
+def _sniff(data: bytes, filename: str) -> None:
+    try:
+        parsers.detect_format(data[:SNIFF_BYTES])
+    except ParseError as exc:
+        # Only what the head proves: "unknown format" is left to the parser the file's
+        # extension names, which says more.
+        if str(exc).startswith("unsupported file"):
+            raise ImportRejected(f"{filename}: {exc}") from exc
 
 
 def refresh_job_create(*, reference_ids: Iterable[int], user=None) -> ImportJob | None:
@@ -195,13 +196,22 @@ def import_job_run(
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is None or job.is_finished:
         return job
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.RUNNING,
-        started_at=job.started_at or timezone.now(),
-        attempts=F("attempts") + 1,
-        error="",
-    )
-    file_records = _file_records(job) if job.kind == ImportJob.Kind.FILE else {}
+    parsed = None
+    if job.kind == ImportJob.Kind.FILE and job.status in _UNPARSED:
+        parsed = import_job_parse(job=job)
+        if parsed is None:
+            return ImportJob.objects.get(pk=job.pk)
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.RUNNING,
+            started_at=job.started_at or timezone.now(),
+            attempts=F("attempts") + 1,
+            error="",
+        )
+    if parsed is not None:
+        file_records = dict(enumerate(parsed.records))
+    else:
+        file_records = _file_records(job) if job.kind == ImportJob.Kind.FILE else {}
     pending = list(job.items.filter(status=ImportJobItem.Status.PENDING).order_by("position"))
     chunk_size = getattr(settings, "PUBMED_BATCH_SIZE", CHUNK_SIZE)
     clients = _Clients(pubmed, crossref)
@@ -218,6 +228,115 @@ def import_job_run(
     finally:
         clients.close()
     return import_job_finish(job_id=job.pk)
+
+
+_UNPARSED = (ImportJob.Status.PENDING, ImportJob.Status.PARSING)
+
+
+def import_job_parse(*, job: ImportJob) -> parsers.FileParseResult | None:
+    """Parse a file job's upload into its items; None when the file fails as a whole.
+
+    Items are written in committed batches and ``total`` follows them, so the job shows
+    progress while a big file is read. Parsing is deterministic and a batch skips the
+    positions already written, so a parse cut short (a killed worker) or run twice (a
+    redelivered task) writes each item once. Ends with the job RUNNING.
+    """
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.PARSING,
+        started_at=job.started_at or timezone.now(),
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    filename = job.filename or "upload"
+    try:
+        parsed = parsers.parse_file(bytes(job.upload), filename=filename)
+    except ParseError as exc:
+        _fail_file_job(job, f"{filename}: {exc}")
+        return None
+    except Exception as exc:  # a parser bug must not leave the job "reading" forever
+        logger.exception("import job %s: parsing %s failed", job.pk, filename)
+        _fail_file_job(job, f"{filename}: the file could not be read ({type(exc).__name__}).")
+        return None
+    count = len(parsed.records) + len(parsed.errors)
+    limit = settings.IMPORT_MAX_RECORDS
+    if count > limit:
+        _fail_file_job(
+            job,
+            f"{filename}: {count:,} records is over the {limit:,}-record limit; "
+            "split the file and import the parts.",
+        )
+        return None
+    if not count:
+        _fail_file_job(job, f"{filename}: no records found.")
+        return None
+    # Records keep the parse order, so an item's position is its record's index (several
+    # records can share a line, e.g. a PubMed XML file written on one line); the errors
+    # follow them.
+    items = _file_items(parsed, filename)
+    failed = 0
+    for start in range(0, len(items), ITEM_BATCH_SIZE):
+        batch = items[start : start + ITEM_BATCH_SIZE]
+        for position, item in enumerate(batch, start=start):
+            item.job_id = job.pk
+            item.position = position
+        failed += sum(1 for item in batch if item.status == ImportJobItem.Status.FAILED)
+        with transaction.atomic():
+            ImportJobItem.objects.bulk_create(batch, batch_size=1000, ignore_conflicts=True)
+            ImportJob.objects.filter(pk=job.pk).update(
+                total=start + len(batch), processed=failed, failed_count=failed
+            )
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.RUNNING, file_format=parsed.format
+    )
+    return parsed
+
+
+def _file_items(parsed: parsers.FileParseResult, filename: str) -> list[ImportJobItem]:
+    items = [
+        ImportJobItem(
+            raw=_record_label(record)[:1000],
+            kind="record",
+            value=_record_identifier(record),
+            line=record.line,
+        )
+        for record in parsed.records
+    ]
+    items += [
+        ImportJobItem(
+            raw=f"line {error.line}" if error.line else filename,
+            line=error.line,
+            status=ImportJobItem.Status.FAILED,
+            message=error.message,
+        )
+        for error in parsed.errors
+    ]
+    return items
+
+
+@transaction.atomic
+def _fail_file_job(job: ImportJob, reason: str) -> None:
+    """The file as a whole could not be imported: one failed item says why, as does the job.
+
+    The item makes the failure show wherever failed items are listed (the admin's job
+    page, the API's items, the import command's summary).
+    """
+    ImportJobItem.objects.filter(job_id=job.pk).delete()
+    ImportJobItem.objects.create(
+        job_id=job.pk,
+        position=0,
+        raw=(job.filename or "upload")[:1000],
+        status=ImportJobItem.Status.FAILED,
+        message=reason,
+    )
+    ImportJob.objects.filter(pk=job.pk).update(
+        total=1,
+        processed=1,
+        failed_count=1,
+        created_count=0,
+        updated_count=0,
+        unchanged_count=0,
+    )
+    import_job_finish(job_id=job.pk, reason=reason)
 
 
 def import_job_finish(*, job_id: int, reason: str = "") -> ImportJob:

@@ -13,9 +13,9 @@ from tests.factories import ReferenceFactory, UserFactory, VerdictFactory
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/candidates/"
-# token, the user's permissions (2), count, page (reference, verdict, therapy, condition
-# joined)
-LIST_QUERIES = 5
+# token, the user's permissions (2), the user's editor scope, count, page (reference,
+# verdict, therapy, condition joined)
+LIST_QUERIES = 6
 
 
 def _client(role: str | None) -> APIClient:

@@ -4,7 +4,10 @@ import json
 
 import pytest
 import rispy
+from django.contrib.auth.models import Group
+from rest_framework.test import APIClient
 
+from evidence.editorial.roles import VIEWER, roles_sync
 from evidence.models import Verdict
 from tests.api.helpers import assert_error
 from tests.factories import (
@@ -108,7 +111,9 @@ def test_history_lists_each_version_with_who_when_and_what_changed(anon, db):
     versions = response.json()["results"]
     assert [v["type"] for v in versions] == ["changed", "changed", "created"]
     assert versions[0]["changes"] == [{"field": "needs_review", "old": False, "new": True}]
-    assert versions[1]["user"] == "dr-who"
+    assert versions[1]["role"] == "Editor"
+    assert versions[1]["user"] is None
+    assert b"dr-who" not in response.content
     assert versions[1]["changes"] == [
         {"field": "status", "old": "investigational", "new": "supported"},
         {"field": "summary", "old": "Unclear.", "new": "Better now."},
@@ -116,6 +121,27 @@ def test_history_lists_each_version_with_who_when_and_what_changed(anon, db):
     created = {c["field"]: c for c in versions[2]["changes"]}
     assert created["status"] == {"field": "status", "old": None, "new": "investigational"}
     assert versions[2]["date"] <= versions[1]["date"] <= versions[0]["date"]
+
+
+def test_history_names_the_account_only_to_staff_who_may_view_verdicts(db):
+    roles_sync()
+    editor = UserFactory(username="dr-who")
+    verdict = VerdictFactory(summary="Unclear.")
+    verdict.summary = "Better now."
+    verdict._history_user = editor
+    verdict.save()
+    url = f"/api/v1/verdicts/{verdict.pk}/history/"
+    viewer = UserFactory(username="staff-viewer", is_staff=True)
+    viewer.groups.add(Group.objects.get(name=VIEWER))
+    signed_in_reader = UserFactory(username="reader")  # not staff, no rights
+
+    names = {}
+    for user in (viewer, signed_in_reader):
+        client = APIClient()
+        client.force_authenticate(user)
+        names[user.username] = client.get(url).json()["results"][0]["user"]
+
+    assert names == {"staff-viewer": "dr-who", "reader": None}
 
 
 def test_history_pages_diff_across_the_page_boundary(anon, db):
