@@ -31,9 +31,11 @@ serve: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# lint-imports: the import contracts of pyproject.toml ([tool.importlinter]).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Known vulnerabilities in the installed dependencies (pip-audit, PyPI's advisory data).
 # --strict: a package it could not look up fails the audit instead of passing unchecked.

@@ -30,15 +30,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import logging
 import math
 import os
 import platform
 import re
 import sys
-import threading
 import time
-import urllib.parse
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -47,129 +44,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import environ  # noqa: E402
-import psycopg  # noqa: E402
-from lxml import etree  # noqa: E402
-from werkzeug import Request  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
-from tests.support.fake_upstream import FIXTURES, RecordedUpstream  # noqa: E402
+from bench.harness.refresh_fakes import (  # noqa: E402
+    FIRST_PMID,
+    FakeServer,
+    database_url,
+    recreate_database,
+)
 
-TEMPLATE_ARTICLE = FIXTURES / "pubmed" / "efetch" / "pmid-28731372-rct.xml"
-TEMPLATE_WORK = FIXTURES / "crossref" / "works" / "work-1.json"
-FIRST_PMID = 20_000_000
 WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.IGNORECASE)
 READ = re.compile(r'\bFROM\s+"([^"]+)"', re.IGNORECASE)
-
-
-# --- the fake upstream -------------------------------------------------------------------
-
-
-def synthesize(n: int) -> tuple[dict[str, bytes], dict[str, dict], dict[str, str]]:
-    """N PubmedArticle records and Crossref works made from one recorded article each."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    article = etree.parse(str(TEMPLATE_ARTICLE), parser).getroot().find("PubmedArticle")
-    # The cited-works list is not read by the parser and would triple every answer; the
-    # PMC id would make N articles share one PMCID.
-    for node in list(article.iter("ReferenceList")):
-        node.getparent().remove(node)
-    for node in list(article.iterfind(".//PubmedData/ArticleIdList/ArticleId[@IdType='pmc']")):
-        node.getparent().remove(node)
-    article.find("MedlineCitation/PMID").text = "@PMID@"
-    article.find(".//PubmedData/ArticleIdList/ArticleId[@IdType='pubmed']").text = "@PMID@"
-    article.find(".//ELocationID[@EIdType='doi']").text = "@DOI@"
-    article.find(".//PubmedData/ArticleIdList/ArticleId[@IdType='doi']").text = "@DOI@"
-    title = article.find(".//ArticleTitle")
-    for child in list(title):
-        title.remove(child)
-    title.text = "@TITLE@"
-    xml = etree.tostring(article, encoding="utf-8")
-    work = json.loads(TEMPLATE_WORK.read_bytes())["message"]
-
-    articles: dict[str, bytes] = {}
-    works: dict[str, dict] = {}
-    doi_to_pmid: dict[str, str] = {}
-    for i in range(n):
-        pmid, doi = str(FIRST_PMID + i), f"10.5555/bench.{i}"
-        articles[pmid] = (
-            xml.replace(b"@PMID@", pmid.encode())
-            .replace(b"@DOI@", doi.encode())
-            .replace(b"@TITLE@", f"Synthesized article {i} as PubMed indexed it.".encode())
-        )
-        works[doi] = {
-            **work,
-            "DOI": doi,
-            "URL": f"https://doi.org/{doi}",
-            "title": [f"Synthesized article {i} as its publisher deposited it"],
-        }
-        doi_to_pmid[doi] = pmid
-    return articles, works, doi_to_pmid
-
-
-class FakeServer:
-    """RecordedUpstream behind a threaded werkzeug server on 127.0.0.1."""
-
-    def __init__(self, n: int, crossref_rate: float) -> None:
-        articles, works, doi_to_pmid = synthesize(n)
-        self.fake = RecordedUpstream()
-        # Assigned, not passed in: RecordedUpstream would re-parse N articles to index DOIs.
-        self.fake.articles, self.fake.works = articles, works
-        self.fake.doi_to_pmid = doi_to_pmid
-        announced = str(max(1, round(crossref_rate)))
-
-        self.busy_seconds = 0.0  # inside the fake's handlers: this process, so the GIL too
-        lock = threading.Lock()
-
-        @Request.application
-        def app(request: Request):
-            started = time.perf_counter()
-            response = self.fake(request)
-            if "x-rate-limit-limit" in response.headers:
-                response.headers["x-rate-limit-limit"] = announced
-            with lock:
-                self.busy_seconds += time.perf_counter() - started
-            return response
-
-        # werkzeug logs every request at INFO on its own handler unless told otherwise.
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}{path}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.thread.join(10)
-
-
-# --- the database ------------------------------------------------------------------------
-
-
-def server_dsn(url: str, dbname: str) -> str:
-    config = environ.Env.db_url_config(url)
-    if config["ENGINE"] != "django.db.backends.postgresql":
-        sys.exit(f"DATABASE_URL must point at PostgreSQL, not {config['ENGINE']}")
-    return psycopg.conninfo.make_conninfo(
-        dbname=dbname,
-        user=config.get("USER") or None,
-        password=config.get("PASSWORD") or None,
-        host=config.get("HOST") or None,
-        port=str(config["PORT"]) if config.get("PORT") else None,
-    )
-
-
-def recreate_database(url: str, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(server_dsn(url, "postgres"), autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def database_url(url: str, name: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}"))
 
 
 # --- counting queries --------------------------------------------------------------------
@@ -231,7 +115,7 @@ class QueryLog:
 
 def instrument_batches(log_holder: list[QueryLog]) -> None:
     """Start a new phase at each chunk and at the finish of import_job_run."""
-    from references.services import jobs
+    from references.services.jobs import run as jobs
 
     run_chunk, finish = jobs._run_chunk, jobs.import_job_finish
 
@@ -407,7 +291,7 @@ def _shape(phase: Phase) -> tuple:
     return (sorted(phase.reads().items()), sorted(phase.writes().items()))
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="references to refresh")
     parser.add_argument(
@@ -417,7 +301,27 @@ def main() -> None:
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--pubmed-rate", type=float, default=1000.0, help="requests/s")
     parser.add_argument("--crossref-rate", type=float, default=1000.0, help="requests/s")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def _environment(url: str, args: argparse.Namespace, server: FakeServer) -> dict[str, str]:
+    """The settings of the Django this process sets up: its own database, the fakes."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "config.settings.local",
+        "DJANGO_DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        "DATABASE_URL": database_url(url, args.database),
+        "PUBMED_BASE_URL": server.url("/pubmed/"),
+        "CROSSREF_BASE_URL": server.url("/crossref/"),
+        "PUBMED_RATE_LIMIT_PER_SECOND": str(args.pubmed_rate),
+        "CROSSREF_RATE_LIMIT_PER_SECOND": str(args.crossref_rate),
+        "CROSSREF_CONCURRENCY_LIMIT": "1",
+        "UPSTREAM_RATELIMIT_PREFIX": f"bench:{uuid.uuid4().hex}:ratelimit:",
+    }
+
+
+def main() -> None:
+    args = _arguments()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL=postgres://... (the server to create the bench database on).")
@@ -427,20 +331,7 @@ def main() -> None:
     server = FakeServer(args.n, args.crossref_rate)
     print(f"fake upstream: {args.n:,} articles and works in {time.perf_counter() - started:.1f} s")
     recreate_database(url, args.database)
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.local",
-            "DJANGO_DEBUG": "0",
-            "LOG_LEVEL": "WARNING",
-            "DATABASE_URL": database_url(url, args.database),
-            "PUBMED_BASE_URL": server.url("/pubmed/"),
-            "CROSSREF_BASE_URL": server.url("/crossref/"),
-            "PUBMED_RATE_LIMIT_PER_SECOND": str(args.pubmed_rate),
-            "CROSSREF_RATE_LIMIT_PER_SECOND": str(args.crossref_rate),
-            "CROSSREF_CONCURRENCY_LIMIT": "1",
-            "UPSTREAM_RATELIMIT_PREFIX": f"bench:{uuid.uuid4().hex}:ratelimit:",
-        }
-    )
+    os.environ.update(_environment(url, args, server))
     try:
         import django
 

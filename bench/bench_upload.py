@@ -74,6 +74,7 @@ print(Token.objects.create(user=user).key)
 """
 
 
+# Long function: one script read top to bottom: arguments, server, the timed uploads, report.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=160_000)

@@ -26,7 +26,7 @@ django.setup()
 
 from django.db import connection, reset_queries  # noqa: E402
 
-from evidence.corpus.text import vocabulary  # noqa: E402
+from devtools.corpus.text import vocabulary  # noqa: E402
 from references.models import Reference  # noqa: E402
 from search.selectors import site_search  # noqa: E402
 from therapies.models import Therapy  # noqa: E402

@@ -2,7 +2,7 @@
 
 Retractions put verdicts up for review. Every change of a reference refreshes the copies
 of its year, title and status on the studies citing it. Every write that changes what a page or the
-summary API shows replaces the page cache's tokens (evidence.cache) of what it touches:
+summary API shows replaces the page cache's tokens (config.page_cache) of what it touches:
 
 - a condition or therapy (names appear on many pages), or a user's groups (the history
   shows editors' roles): everything;
@@ -16,7 +16,7 @@ summary API shows replaces the page cache's tokens (evidence.cache) of what it t
   therapy whose pages cite it.
 
 A pair page carries its condition's and its therapy's tokens, so these cover it.
-Writes that send no signal (bulk_create, QuerySet.update) call evidence.cache directly.
+Writes that send no signal (bulk_create, QuerySet.update) call config.page_cache directly.
 """
 
 from collections.abc import Iterable
@@ -26,6 +26,7 @@ from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from config import page_cache as cache
 from references.citations import citations_changed
 from references.models import Reference
 from references.signals import references_amended
@@ -40,7 +41,7 @@ from therapies.models import (
 )
 from therapies.services import safety_references_changed
 
-from . import cache, services
+from . import services
 from .models import (
     Condition,
     GuidelinePosition,

@@ -12,7 +12,7 @@ from celery import shared_task
 from evidence.editorial.digest import review_digest_send
 from evidence.editorial.review import verdicts_flag_overdue
 from evidence.editorial.triage import saved_searches_run
-from references.sources.http import UpstreamUnavailable
+from references.services.search import UpstreamUnavailable
 from references.tasks import retry_countdown
 
 logger = logging.getLogger(__name__)

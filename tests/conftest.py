@@ -45,7 +45,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 @pytest.fixture
 def demo(db):
-    """The IVIG demo (evidence.demo_data), loaded through the services."""
+    """The IVIG demo (evidence/demo/ivig.yaml), loaded through the services."""
     from evidence.services import demo_load
 
     return demo_load()

@@ -1,17 +1,17 @@
 """Writes for therapies and their safety facts.
 
 Every upsert is keyed on the record's natural key and saves only when a value actually
-changed: simple_history writes a row on every save, so an idempotent load must not save
-an unchanged record.
+changed (config.modelwrites): simple_history writes a row on every save, so an idempotent
+load must not save an unchanged record.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django.dispatch import Signal
 
+from config.modelwrites import row_upsert
 from references.models import Reference
 
 from .models import (
@@ -24,31 +24,9 @@ from .models import (
     Therapy,
 )
 
-M = TypeVar("M", bound=models.Model)
-
 # Sent with ``therapy_id`` when a safety fact's references are replaced in bulk, which no
 # model signal reports; the evidence app's page cache listens (evidence/receivers.py).
 safety_references_changed = Signal()
-
-
-def _upsert(model: type[M], *, lookup: Mapping[str, Any], values: Mapping[str, Any]) -> M:
-    instance = model._default_manager.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup, **values)
-        instance.full_clean()
-        instance.save()
-        return instance
-    changed = False
-    for name, value in values.items():
-        field = model._meta.get_field(name)
-        new = value.pk if isinstance(value, models.Model) else value
-        if getattr(instance, field.attname) != new:
-            setattr(instance, name, value)
-            changed = True
-    if changed:
-        instance.full_clean()
-        instance.save()
-    return instance
 
 
 def _references_set(
@@ -79,7 +57,7 @@ def therapy_upsert(
     aliases: Sequence[str] = (),
     cost_and_supply_note: str = "",
 ) -> Therapy:
-    return _upsert(
+    return row_upsert(
         Therapy,
         lookup={"slug": slug},
         values={
@@ -103,7 +81,7 @@ def formulation_upsert(
     route: str = Formulation.Route.INTRAVENOUS,
     notes: str = "",
 ) -> Formulation:
-    return _upsert(
+    return row_upsert(
         Formulation,
         lookup={"therapy": therapy, "brand": brand},
         values={
@@ -128,7 +106,7 @@ def adverse_effect_upsert(
     notes: str = "",
     references: Iterable[Reference] = (),
 ) -> AdverseEffect:
-    effect = _upsert(
+    effect = row_upsert(
         AdverseEffect,
         lookup={"therapy": therapy, "name": name},
         values={
@@ -154,7 +132,7 @@ def contraindication_upsert(
     kind: str = Contraindication.Kind.ABSOLUTE,
     references: Iterable[Reference] = (),
 ) -> Contraindication:
-    contraindication = _upsert(
+    contraindication = row_upsert(
         Contraindication,
         lookup={"therapy": therapy, "name": name},
         values={"kind": kind, "reason": reason},
@@ -180,7 +158,7 @@ def regulatory_status_upsert(
 ) -> RegulatoryStatus:
     # The condition is an evidence.Condition; it is typed loosely so that this layer never
     # imports the evidence app above it.
-    return _upsert(
+    return row_upsert(
         RegulatoryStatus,
         lookup={"therapy": therapy, "condition": condition, "agency": agency},
         values={"status": status, "date": date, "notes": notes},

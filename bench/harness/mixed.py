@@ -175,6 +175,7 @@ def _rss_mib(server: Gunicorn) -> dict[str, float]:
     return {str(pid): kib / 1024 for pid, kib in server.worker_rss_kib().items()}
 
 
+# Long function: the run's steps share one server and its log, in the order they happen.
 def run_load(options: Options, scenario: Scenario) -> dict:
     access_log = OUT_DIR / "load-access.log"
     access_log.unlink(missing_ok=True)
@@ -281,8 +282,8 @@ def run_load(options: Options, scenario: Scenario) -> dict:
 
 def clean_up() -> int:
     """Studies a POST created and no DELETE removed (in flight when a run stopped)."""
-    from evidence.api.services import study_delete
     from evidence.models import Study
+    from evidence.services import study_delete
 
     left = list(Study.objects.filter(outcome__startswith=f"{SCRATCH_OUTCOME} "))
     for study in left:

@@ -31,8 +31,8 @@ CORPUS_ARGS = [
     "1",
 ]
 
-# Engineer C's switch for the rendered page / summary cache, set by config.settings.bench
-# from BENCH_PAGE_CACHE; the one place the harness names it.
+# The switch for the rendered page / summary cache, read by config.settings.bench from
+# BENCH_PAGE_CACHE; the one place the harness names it.
 PAGE_CACHE_ENV = "BENCH_PAGE_CACHE"
 
 
@@ -103,7 +103,7 @@ def from_environment() -> Options:
     )
 
 
-# The Django setting that turns the page cache (evidence/cache.py) on and off; the harness
+# The Django setting that turns the page cache (config/page_cache.py) on and off; the harness
 # process counts queries with it off, then on (config.settings.bench sets it from
 # PAGE_CACHE_ENV for gunicorn).
 PAGE_CACHE_SETTING: str | None = "EVIDENCE_PAGE_CACHE"

@@ -29,6 +29,7 @@ class Counted:
     statements: list[tuple[float, str]]  # (ms, sql)
 
 
+# Long function: a flat table of the URLs measured, one entry per page and API call.
 def urls(targets: Targets) -> list[tuple[str, str, str]]:
     """(group, label, url): in each group, the version with the most rows comes first and
     must not run more queries than the second, which has about a tenth of them (the

@@ -11,11 +11,13 @@ rendered page / summary cache off, to measure uncached pages.
 from django.core.exceptions import ImproperlyConfigured
 
 from .production import *  # noqa: F403
-from .production import REST_FRAMEWORK, STATIC_ROOT, env
+from .production import INSTALLED_APPS, REST_FRAMEWORK, STATIC_ROOT, env
 
 if not env("REDIS_URL", default=""):
     raise ImproperlyConfigured("config.settings.bench needs REDIS_URL: it measures the real cache.")
 
+# The harness generates its corpus with manage.py generate_corpus under these settings.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]
 ALLOWED_HOSTS = ["127.0.0.1"]
 ROOT_URLCONF = "config.urls_bench"
 SECURE_SSL_REDIRECT = False
@@ -23,8 +25,8 @@ SECURE_HSTS_SECONDS = 0
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 
-# Engineer C's rendered page / summary cache (evidence/cache.py); the harness turns it off
-# for the "uncached" figures.
+# The rendered page / summary cache (config/page_cache.py); the harness turns it off for the
+# "uncached" figures.
 EVIDENCE_PAGE_CACHE = env.bool("BENCH_PAGE_CACHE", default=True)
 
 REST_FRAMEWORK = {

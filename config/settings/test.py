@@ -19,3 +19,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # workers with CELERY_TASK_ALWAYS_EAGER=false and publish to Redis themselves).
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
+
+# The synthetic corpus (manage.py generate_corpus) is a development tool, not a product app.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405

@@ -7,7 +7,7 @@ references are brief forms with a link to their own detail.
 from rest_framework import serializers
 
 from evidence.editorial.rules import ReasonCode
-from evidence.models import Condition, GuidelinePosition, Study, Verdict
+from evidence.models import STUDY_EXTRACTED_FIELDS, Condition, GuidelinePosition, Study, Verdict
 from references.api.serializers import ReferenceBriefSerializer
 from references.models import Reference
 from therapies.api.serializers import TherapyBriefSerializer
@@ -126,26 +126,7 @@ class StudyWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Study
-        fields = [
-            "reference",
-            "therapy",
-            "condition",
-            "design",
-            "species",
-            "participants",
-            "population",
-            "dose_regimen",
-            "comparator",
-            "follow_up",
-            "outcome",
-            "outcome_summary",
-            "direction",
-            "risk_of_bias",
-            "effect_measure",
-            "effect_size",
-            "ci_lower",
-            "ci_upper",
-        ]
+        fields = ["reference", "therapy", "condition", *STUDY_EXTRACTED_FIELDS]
         # Uniqueness and the check constraints are validated once, by the service.
         validators: list = []
 

@@ -3,7 +3,9 @@
 from rest_framework.routers import SimpleRouter
 
 from .candidates import CandidateViewSet
-from .views import ConditionViewSet, StudyViewSet, VerdictViewSet
+from .conditions import ConditionViewSet
+from .studies import StudyViewSet
+from .verdicts import VerdictViewSet
 
 app_name = "evidence"
 

@@ -1,8 +1,8 @@
 """Living evidence: saved PubMed searches feed a triage queue of candidate studies.
 
-Each active SavedSearch is run with esearch (from the day of its last run on, by Entrez
-date), new records are fetched with efetch in batches and merged into References
-(references_upsert), and every record not seen before for the pair becomes a Candidate.
+Each active SavedSearch is run on PubMed through references.services.search (from the day
+of its last run on, by Entrez date); the records new to the library are merged into
+References (references_upsert), and every record not seen before for the pair becomes a Candidate.
 A Candidate is unique per (verdict, reference) and kept after the editor's decision, so a
 record is never queued twice and an excluded one never returns; a record a study of the
 pair already cites is not queued at all.
@@ -26,10 +26,8 @@ from evidence import permissions
 from evidence.models import Candidate, Design, Direction, SavedSearch, Study, Verdict
 from evidence.services import study_upsert
 from references.models import Reference
-from references.parsers.pubmed import parse_pubmed_xml
-from references.parsers.records import BibRecord, ParseError
+from references.services.search import pubmed_client, pubmed_search
 from references.services.upsert import references_upsert
-from references.sources.http import UpstreamBadResponse
 
 from .rules import suggested_design
 
@@ -53,12 +51,6 @@ class SearchRun:
     error: str = ""
 
 
-def _pubmed_client():
-    from references.sources.pubmed import PubMedClient
-
-    return PubMedClient.from_settings()
-
-
 def saved_searches_run(
     *, pubmed=None, ids: Iterable[int] | None = None, now: datetime | None = None
 ) -> list[SearchRun]:
@@ -67,7 +59,7 @@ def saved_searches_run(
     UpstreamUnavailable propagates (retry later); a search PubMed rejects is recorded on
     that search and the others still run.
     """
-    client = pubmed or _pubmed_client()
+    client = pubmed or pubmed_client()
     try:
         searches = SavedSearch.objects.filter(is_active=True).select_related("verdict")
         if ids is not None:
@@ -91,45 +83,29 @@ def saved_search_run(
     """
     now = now or timezone.now()
     last_run = saved_search.last_run_at
-    mindate = timezone.localdate(last_run) if last_run else None
-    try:
-        pmids = pubmed.esearch(saved_search.query, mindate=mindate)
-    except UpstreamBadResponse as exc:
-        error = f"PubMed did not accept the search: {exc}"
-        _record_run(saved_search, queued=0, error=error, now=None)
-        return SearchRun(saved_search.pk, found=0, fetched=0, queued=0, error=error)
+    since = timezone.localdate(last_run) if last_run else None
+    found = pubmed_search(query=saved_search.query, since=since, pubmed=pubmed)
+    if found.rejected:
+        _record_run(saved_search, queued=0, error=found.rejected, now=None)
+        return SearchRun(saved_search.pk, found=0, fetched=0, queued=0, error=found.rejected)
 
-    known = dict(Reference.objects.filter(pmid__in=pmids).values_list("pmid", "pk"))
-    records, errors = _fetch(pubmed, [pmid for pmid in pmids if pmid not in known])
     with transaction.atomic():
-        reference_ids = set(known.values())
-        if records:
-            result = references_upsert(records=records)
+        reference_ids = set(found.stored.values())
+        if found.records:
+            result = references_upsert(records=found.records)
             reference_ids.update(ref.pk for ref in result.references if ref is not None)
         queued = candidates_queue(
             verdict=saved_search.verdict, reference_ids=reference_ids, saved_search=saved_search
         )
-        error = "; ".join(errors)
+        error = "; ".join(found.errors)
         _record_run(saved_search, queued=queued, error=error, now=None if error else now)
     return SearchRun(
-        saved_search.pk, found=len(pmids), fetched=len(records), queued=queued, error=error
+        saved_search.pk,
+        found=len(found.pmids),
+        fetched=len(found.records),
+        queued=queued,
+        error=error,
     )
-
-
-def _fetch(pubmed, pmids: list[str]) -> tuple[list[BibRecord], list[str]]:
-    records: list[BibRecord] = []
-    errors: list[str] = []
-    if not pmids:
-        return records, errors
-    try:
-        for batch, body in pubmed.efetch(pmids):
-            try:
-                records.extend(parse_pubmed_xml(body).records)
-            except ParseError as exc:
-                errors.append(f"Unreadable efetch answer for {len(batch)} records: {exc}")
-    except UpstreamBadResponse as exc:
-        errors.append(f"PubMed answered efetch with an unusable response: {exc}")
-    return records, errors
 
 
 def _record_run(saved_search: SavedSearch, *, queued: int, error: str, now) -> None:

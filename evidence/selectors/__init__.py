@@ -7,18 +7,10 @@ come with select_related / prefetch_related, counts are aggregated in the databa
 
 from .common import FLAGGED_REFERENCE, DesignRow, DirectionCounts
 from .condition import ConditionSummary, VerdictSummary, condition_evidence_summary
+from .findings import Downgrade, FindingRow
 from .home import ConditionNode, HomeIndex, MatrixCell, MatrixRow, home_index
-from .pair import (
-    STUDIES_PER_PAGE,
-    Downgrade,
-    FindingRow,
-    PairEvidence,
-    StudyPage,
-    StudyRow,
-    page_number,
-    pair_evidence,
-    pair_references,
-)
+from .pages import STUDIES_PER_PAGE, StudyPage, page_number
+from .pair import PairEvidence, StudyRow, pair_evidence, pair_references
 
 __all__ = [
     "FLAGGED_REFERENCE",

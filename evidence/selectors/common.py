@@ -1,16 +1,20 @@
-"""Pieces shared by the evidence selectors: counts by direction and design."""
+"""Pieces shared by the evidence selectors: counts by direction and design, the flagged
+study filters, and the part every summary of one pair has (PairSummary)."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q
 
-from references.models import RetractionStatus
+from therapies.models import Therapy
 
-from ..models import Design, Direction
+from ..models import Condition, Design, Direction, Verdict, study_flagged
 
-FLAGGED_REFERENCE = ~Q(reference__retraction_status=RetractionStatus.NONE)
-# The same on Study's copy of its reference's status: counted without a join (pair page).
-FLAGGED_STUDY = ~Q(reference_status=RetractionStatus.NONE)
+# Both from the one definition (evidence.models.study_flagged): through the reference's own
+# status where the query joins it anyway (condition page), on Study's copy of it where the
+# count must come from an index of Study alone (pair page).
+FLAGGED_REFERENCE: Q = study_flagged(through_reference=True)
+FLAGGED_STUDY: Q = study_flagged()
 
 
 @dataclass(frozen=True)
@@ -54,3 +58,36 @@ def design_rows(counts: dict[tuple[str, str], int]) -> list[DesignRow]:
         if any(per_direction.values()):
             rows.append(DesignRow(value, label, DirectionCounts(**per_direction)))
     return rows
+
+
+@dataclass(frozen=True)
+class PairSummary:
+    """What every summary of one therapy for one condition offers: the verdict, its studies
+    counted by direction, and whether it cites a flagged reference.
+
+    A subclass provides ``flagged_study_count`` and ``flagged_reference_count`` (flagged
+    background references of the verdict), as fields or properties.
+    """
+
+    verdict: Verdict
+    direction_counts: DirectionCounts
+
+    if TYPE_CHECKING:  # not fields here: each subclass decides how it holds them
+        flagged_study_count: int
+        flagged_reference_count: int
+
+    @property
+    def therapy(self) -> Therapy:
+        return self.verdict.therapy
+
+    @property
+    def condition(self) -> Condition:
+        return self.verdict.condition
+
+    @property
+    def study_count(self) -> int:
+        return self.direction_counts.total
+
+    @property
+    def cites_flagged_reference(self) -> bool:
+        return self.flagged_study_count > 0 or self.flagged_reference_count > 0

@@ -8,35 +8,20 @@ from django.db.models import Count, F, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from references.models import RetractionStatus
-from therapies.models import Therapy
 
 from ..models import Condition, Direction, GuidelinePosition, Study, Verdict
-from .common import FLAGGED_REFERENCE, DirectionCounts, direction_annotations
+from .common import FLAGGED_REFERENCE, DirectionCounts, PairSummary, direction_annotations
 
 # --- Condition summary ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class VerdictSummary:
+class VerdictSummary(PairSummary):
     """One therapy's verdict for the condition, with the pair's study counts."""
 
-    verdict: Verdict
-    direction_counts: DirectionCounts
     flagged_study_count: int
     flagged_reference_count: int
     guideline_positions: list[GuidelinePosition]
-
-    @property
-    def therapy(self) -> Therapy:
-        return self.verdict.therapy
-
-    @property
-    def study_count(self) -> int:
-        return self.direction_counts.total
-
-    @property
-    def cites_flagged_reference(self) -> bool:
-        return self.flagged_study_count > 0 or self.flagged_reference_count > 0
 
 
 @dataclass(frozen=True)
@@ -90,6 +75,7 @@ def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
     ]
 
 
+# Long function: the page's six queries read as one sequence, against its pinned count.
 def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> ConditionSummary:
     """Every therapy with a verdict for one condition. Six queries at most.
 

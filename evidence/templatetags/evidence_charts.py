@@ -4,7 +4,7 @@
 
 from django import template
 
-from evidence import charts
+from evidence.presentation import charts
 
 register = template.Library()
 

@@ -6,42 +6,21 @@ or publication types, so a page of 200 stays small and its query needs fewer col
 
 from rest_framework import serializers
 
+from references.fields import (
+    BRIEF_FIELDS,
+    DETAIL_DESCRIPTION_FIELDS,
+    EXPORT_FIELDS,
+    IDENTIFIER_FIELDS,
+    LIST_DESCRIPTION_FIELDS,
+    LIST_FIELDS,
+)
 from references.models import ImportJob, ImportJobItem, Reference, ReferenceNotice, RetractionStatus
 from references.services.jobs import MAX_IDENTIFIERS
 
 AUTHOR_KEYS = ("family", "given", "initials", "suffix", "orcid", "collective")
 
-REFERENCE_LIST_FIELDS = (
-    "id",
-    "doi",
-    "pmid",
-    "pmcid",
-    "title",
-    "authors",
-    "journal",
-    "year",
-    "retraction_status",
-    "last_refreshed",
-)
-# Everything the bibliography writers read (references.exporters).
-REFERENCE_EXPORT_FIELDS = (
-    "id",
-    "doi",
-    "pmid",
-    "pmcid",
-    "title",
-    "authors",
-    "journal",
-    "journal_abbreviation",
-    "year",
-    "publication_date",
-    "volume",
-    "issue",
-    "pages",
-    "abstract",
-    "url",
-    "retraction_status",
-)
+REFERENCE_LIST_FIELDS = LIST_FIELDS
+REFERENCE_EXPORT_FIELDS = EXPORT_FIELDS
 
 
 class AuthorSerializer(serializers.Serializer):
@@ -84,7 +63,7 @@ class ReferenceBriefSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reference
-        fields = ["id", "url", "doi", "pmid", "title", "journal", "year", "retraction_status"]
+        fields = ["id", "url", *(name for name in BRIEF_FIELDS if name != "id")]
 
 
 class ReferenceListSerializer(serializers.ModelSerializer):
@@ -94,16 +73,13 @@ class ReferenceListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Reference
+        # "url" is this resource's address (the work's own is the detail's "web_url") and
+        # "retraction" carries the status with its notices.
         fields = [
             "id",
             "url",
-            "doi",
-            "pmid",
-            "pmcid",
-            "title",
-            "authors",
-            "journal",
-            "year",
+            *IDENTIFIER_FIELDS,
+            *LIST_DESCRIPTION_FIELDS,
             "retraction",
             "last_refreshed",
         ]
@@ -120,14 +96,7 @@ class ReferenceDetailSerializer(ReferenceListSerializer):
     class Meta(ReferenceListSerializer.Meta):
         fields = [
             *ReferenceListSerializer.Meta.fields,
-            "journal_abbreviation",
-            "publication_date",
-            "volume",
-            "issue",
-            "pages",
-            "abstract",
-            "publication_types",
-            "web_url",
+            *("web_url" if name == "url" else name for name in DETAIL_DESCRIPTION_FIELDS),
             "sources",
             "created_at",
             "updated_at",

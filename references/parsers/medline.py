@@ -131,6 +131,7 @@ def _notice(kind: str, value: str) -> Notice:
     return notice
 
 
+# Long function: one dispatch on the MEDLINE tag, a branch per field, sharing the record.
 def _record(line: int, fields: list[tuple[str, str]]) -> tuple[BibRecord, RecordError | None]:
     rec = BibRecord(source="file", line=line)
     problems = RecordProblems(rec)

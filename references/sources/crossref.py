@@ -23,8 +23,8 @@ from typing import Any, Self
 from urllib.parse import quote
 
 import httpx
-from django.conf import settings
 
+from .config import UpstreamConfig, upstream_config
 from .http import RetryPolicy, UpstreamBadResponse, UpstreamClient, expect_json
 from .ratelimit import concurrency_limiter, rate_limiter
 
@@ -37,36 +37,41 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 class CrossrefClient(UpstreamClient):
     upstream = "crossref"
 
-    def __init__(self, *, filter_batch: int = 50, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, config: UpstreamConfig | None = None, **overrides: Any) -> None:
+        """A client configured from ``config`` (default: upstream_config()); keyword
+        arguments override it (``filter_batch``, or any of UpstreamClient's)."""
+        config = config or upstream_config()
+        filter_batch = overrides.pop("filter_batch", config.crossref_filter_batch)
         if filter_batch < 1:
             raise ValueError(f"filter_batch must be at least 1, got {filter_batch}")
-        self.filter_batch = filter_batch
-
-    @classmethod
-    def from_settings(cls, **overrides: Any) -> Self:
-        """A client configured from Django settings; keyword arguments override them."""
-        timeout = overrides.get("timeout", settings.UPSTREAM_TIMEOUT_SECONDS)
+        timeout = overrides.get("timeout", config.timeout_seconds)
         options: dict[str, Any] = {
-            "base_url": settings.CROSSREF_BASE_URL,
-            "contact_email": settings.CONTACT_EMAIL,
+            "base_url": config.crossref_base_url,
+            "contact_email": config.contact_email,
             "timeout": timeout,
-            "filter_batch": settings.CROSSREF_FILTER_BATCH,
-            "retry": RetryPolicy.from_settings(),
+            "retry": RetryPolicy.from_config(config),
+            **overrides,
         }
-        options.update(overrides)
+        where = {"redis_url": config.redis_url, "key_prefix": config.ratelimit_prefix}
         if "limiter" not in options:
             options["limiter"] = rate_limiter(
-                "crossref", rate=settings.CROSSREF_RATE_LIMIT_PER_SECOND
+                "crossref", rate=config.crossref_rate_limit_per_second, **where
             )
         if "concurrency" not in options:
             options["concurrency"] = concurrency_limiter(
                 "crossref",
-                limit=settings.CROSSREF_CONCURRENCY_LIMIT,
+                limit=config.crossref_concurrency_limit,
                 # A lease outlives any request (a few read timeouts while a body trickles in).
                 lease_seconds=max(60.0, 4 * timeout),
+                **where,
             )
-        return cls(**options)
+        super().__init__(**options)
+        self.filter_batch = filter_batch
+
+    @classmethod
+    def from_settings(cls, **overrides: Any) -> Self:
+        """A client configured from the current settings; keyword arguments override them."""
+        return cls(**overrides)
 
     def work(self, doi: str) -> dict[str, Any] | None:
         """The work record for ``doi``, or None when Crossref does not know it (404)."""

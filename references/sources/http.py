@@ -35,8 +35,8 @@ from pathlib import Path
 from typing import Any, Literal, Self, TypeVar, overload
 
 import httpx
-from django.conf import settings
 
+from .config import UpstreamConfig
 from .ratelimit import ConcurrencyLimiter, RateLimiter, Sleep
 
 logger = logging.getLogger(__name__)
@@ -121,11 +121,11 @@ class RetryPolicy:
             raise ValueError(f"max_attempts must be at least 1, got {self.max_attempts}")
 
     @classmethod
-    def from_settings(cls) -> RetryPolicy:
+    def from_config(cls, config: UpstreamConfig) -> RetryPolicy:
         return cls(
-            max_attempts=max(1, settings.UPSTREAM_MAX_ATTEMPTS),
-            backoff_seconds=settings.UPSTREAM_BACKOFF_SECONDS,
-            max_retry_after_seconds=settings.UPSTREAM_MAX_RETRY_AFTER_SECONDS,
+            max_attempts=max(1, config.max_attempts),
+            backoff_seconds=config.backoff_seconds,
+            max_retry_after_seconds=config.max_retry_after_seconds,
         )
 
     def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
@@ -222,6 +222,7 @@ class UpstreamClient:
         not_found_is_none: Literal[True],
     ) -> T | None: ...
 
+    # Long function: the outcomes of an attempt and the retry decision read best in one loop.
     def _call(
         self,
         method: str,

@@ -20,8 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Any, Self, TypeVar
 
 import httpx
-from django.conf import settings
 
+from .config import UpstreamConfig, upstream_config
 from .http import RetryPolicy, UpstreamBadResponse, UpstreamClient, expect_json, expect_xml
 from .ratelimit import rate_limiter
 
@@ -42,39 +42,37 @@ class PubMedClient(UpstreamClient):
     doi_batch_size = 50
     esearch_post_above_chars = 1_000
 
-    def __init__(
-        self,
-        *,
-        api_key: str = "",
-        batch_size: int = 200,
-        post_above_ids: int = 50,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, *, config: UpstreamConfig | None = None, **overrides: Any) -> None:
+        """A client configured from ``config`` (default: upstream_config()); keyword
+        arguments override it (``api_key``, ``batch_size``, ``post_above_ids``, or any
+        of UpstreamClient's)."""
+        config = config or upstream_config()
+        api_key = overrides.pop("api_key", config.ncbi_api_key)
+        batch_size = overrides.pop("batch_size", config.pubmed_batch_size)
+        post_above_ids = overrides.pop("post_above_ids", config.pubmed_post_above_ids)
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        options: dict[str, Any] = {
+            "base_url": config.pubmed_base_url,
+            "contact_email": config.contact_email,
+            "timeout": config.timeout_seconds,
+            "retry": RetryPolicy.from_config(config),
+            **overrides,
+        }
+        if "limiter" not in options:
+            rate = config.pubmed_rate_limit_per_second or ncbi_rate_limit(api_key=api_key)
+            options["limiter"] = rate_limiter(
+                "pubmed", rate=rate, redis_url=config.redis_url, key_prefix=config.ratelimit_prefix
+            )
+        super().__init__(**options)
         self.api_key = api_key
         self.batch_size = batch_size
         self.post_above_ids = post_above_ids
 
     @classmethod
     def from_settings(cls, **overrides: Any) -> Self:
-        """A client configured from Django settings; keyword arguments override them."""
-        api_key = overrides.pop("api_key", settings.NCBI_API_KEY)
-        options: dict[str, Any] = {
-            "base_url": settings.PUBMED_BASE_URL,
-            "contact_email": settings.CONTACT_EMAIL,
-            "timeout": settings.UPSTREAM_TIMEOUT_SECONDS,
-            "api_key": api_key,
-            "batch_size": settings.PUBMED_BATCH_SIZE,
-            "post_above_ids": settings.PUBMED_POST_ABOVE_IDS,
-            "retry": RetryPolicy.from_settings(),
-        }
-        options.update(overrides)
-        if "limiter" not in options:
-            rate = settings.PUBMED_RATE_LIMIT_PER_SECOND or ncbi_rate_limit(api_key=api_key)
-            options["limiter"] = rate_limiter("pubmed", rate=rate)
-        return cls(**options)
+        """A client configured from the current settings; keyword arguments override them."""
+        return cls(**overrides)
 
     def efetch(self, pmids: Sequence[str]) -> Iterator[tuple[list[str], bytes]]:
         """Yield ``(batch pmids, PubmedArticleSet XML)`` per batch of at most batch_size.

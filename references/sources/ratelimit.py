@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from functools import cache
 
 import redis
-from django.conf import settings
+
+from .config import upstream_config
 
 logger = logging.getLogger(__name__)
 
@@ -274,6 +275,8 @@ def concurrency_limiter(
 
 
 def _where(name: str, redis_url: str | None, key_prefix: str | None) -> tuple[str, str]:
-    redis_url = settings.REDIS_URL if redis_url is None else redis_url
-    key_prefix = settings.UPSTREAM_RATELIMIT_PREFIX if key_prefix is None else key_prefix
+    if redis_url is None or key_prefix is None:
+        config = upstream_config()
+        redis_url = config.redis_url if redis_url is None else redis_url
+        key_prefix = config.ratelimit_prefix if key_prefix is None else key_prefix
     return redis_url, f"{key_prefix}{name}"

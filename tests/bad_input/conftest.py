@@ -8,6 +8,8 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -37,6 +39,8 @@ def payloads():
     return Payloads()
 
 
+# Long function: one object of every model with markup in every free-text field, listed
+# model by model so a field left out is easy to see.
 @pytest.fixture
 def xss_world(db, payloads):
     """One therapy x condition pair with everything a page can show, all of it markup."""
@@ -162,3 +166,23 @@ def editor_api(full_editor):
     token, _ = Token.objects.get_or_create(user=full_editor)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     return client
+
+
+@pytest.fixture
+def api_upload(editor_api):
+    def upload(name: str, data: bytes):
+        return editor_api.post(
+            "/api/v1/imports/", {"file": SimpleUploadedFile(name, data)}, format="multipart"
+        )
+
+    return upload
+
+
+@pytest.fixture
+def admin_upload(admin_client):
+    def upload(name: str, data: bytes):
+        return admin_client.post(
+            reverse("admin:references_importjob_add"), {"file": SimpleUploadedFile(name, data)}
+        )
+
+    return upload

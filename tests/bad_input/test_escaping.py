@@ -45,9 +45,9 @@ def public_pages(world) -> list[str]:
         f"{pair}?style=ama",
         f"{pair}?style=apa",
         reverse("therapies:therapy-detail", args=[therapy]),
-        reverse("evidence:search") + "?q=alert",
-        reverse("evidence:search") + "?q=alert&kind=references",
-        reverse("evidence:search") + "?q=script",
+        reverse("search:search") + "?q=alert",
+        reverse("search:search") + "?q=alert&kind=references",
+        reverse("search:search") + "?q=script",
     ]
 
 
@@ -64,7 +64,7 @@ def test_no_public_page_shows_markup_from_the_data(client, xss_world, payloads):
 
 
 def test_the_search_query_is_escaped_where_it_is_echoed(client, db):
-    response = client.get(reverse("evidence:search"), {"q": "<script>alert(1)</script>"})
+    response = client.get(reverse("search:search"), {"q": "<script>alert(1)</script>"})
 
     assert response.status_code == 200
     html = response.content.decode()

@@ -36,8 +36,8 @@ PAGE_NUMBERS = [
 def pages(demo):
     return [
         reverse("evidence:home"),
-        reverse("evidence:search") + "?q=ivig",
-        reverse("evidence:search") + "?q=ivig&kind=references",
+        reverse("search:search") + "?q=ivig",
+        reverse("search:search") + "?q=ivig&kind=references",
         reverse("evidence:pair-detail", args=["rheumatoid-arthritis", "ivig"]),
         reverse("evidence:condition-detail", args=["rheumatoid-arthritis"]),
         reverse("therapies:therapy-detail", args=["ivig"]),
@@ -119,7 +119,7 @@ def test_a_100_kb_query_string(client, pages):
 def test_a_100_kb_search_query_is_cut_and_echoed_escaped(client, demo):
     query = "<b>ivig</b> " * 10_000
 
-    response = client.get(reverse("evidence:search"), {"q": query})
+    response = client.get(reverse("search:search"), {"q": query})
 
     assert response.status_code == 200
     assert "<b>ivig</b>" not in response.content.decode()
@@ -171,7 +171,7 @@ def test_odd_query_values_on_pages(client, pages):
 
 def test_a_nul_in_the_search_query_is_read_as_a_space(client, demo):
     # PostgreSQL refuses a NUL in text; it must never get that far.
-    response = client.get(reverse("evidence:search") + "?q=ivig%00")
+    response = client.get(reverse("search:search") + "?q=ivig%00")
 
     assert response.status_code == 200
     assert "Intravenous immunoglobulin" in response.content.decode()

@@ -29,12 +29,22 @@ from therapies.models import AdverseEffect
 from therapies.services import adverse_effect_upsert
 
 SERVICE_MODULES = [
-    "references.services.jobs",
+    "references.services.jobs.create",
+    "references.services.jobs.parse",
+    "references.services.jobs.run",
+    "references.services.jobs.finish",
+    "references.services.search",
     "references.services.upsert",
     "references.services.fetch",
     "therapies.services",
-    "evidence.services",
-    "evidence.api.services",
+    "evidence.services.conditions",
+    "evidence.services.demo",
+    "evidence.services.findings",
+    "evidence.services.flags",
+    "evidence.services.guidelines",
+    "evidence.services.references",
+    "evidence.services.studies",
+    "evidence.services.verdicts",
     "evidence.editorial.review",
     "evidence.editorial.triage",
     "evidence.editorial.digest",
@@ -43,18 +53,21 @@ SERVICE_MODULES = [
 
 # Public functions that are not atomic themselves, and why that is safe.
 NOT_ATOMIC = {
-    "references.services.jobs.import_job_create_for_identifiers": "one call of _create_job",
-    "references.services.jobs.import_job_create_for_file": "one call of _create_job",
-    "references.services.jobs.refresh_job_create": "one call of _create_job",
-    "references.services.jobs.references_stale_ids": "reads only",
-    "references.services.jobs.import_job_run": (
+    "references.services.jobs.create.import_job_create_for_identifiers": "one call of _create_job",
+    "references.services.jobs.create.import_job_create_for_file": "one call of _create_job",
+    "references.services.jobs.create.refresh_job_create": "one call of _create_job",
+    "references.services.jobs.create.references_stale_ids": "reads only",
+    "references.services.jobs.run.import_job_run": (
         "one transaction per chunk (the upsert and its items together); the job's status "
         "and error are single UPDATE statements, so progress shows while it runs"
     ),
     "references.services.upsert.raw_record": "reads only",
+    "references.services.jobs.parse.parsed_file_records": "parses the upload, writes nothing",
+    "references.services.search.pubmed_search": "HTTP and one read, writes nothing",
+    "references.services.search.pubmed_client": "makes a client, writes nothing",
     "references.services.fetch.fetch_records": "HTTP only, writes nothing",
-    "evidence.services.verdict_flag_new_study": "one call of verdict_mark_for_review",
-    "evidence.services.verdict_flag_guideline_change": "one call of verdict_mark_for_review",
+    "evidence.services.flags.verdict_flag_new_study": "one call of verdict_mark_for_review",
+    "evidence.services.flags.verdict_flag_guideline_change": "one call of verdict_mark_for_review",
     "evidence.editorial.review.verdicts_flag_overdue": "one verdict_mark_for_review per verdict",
     "evidence.editorial.review.verdict_request_review": "one call of verdict_mark_for_review",
     "evidence.editorial.review.can_sign_off": "reads only",
@@ -68,9 +81,11 @@ NOT_ATOMIC = {
     "evidence.editorial.digest.reviewer_emails": "reads only",
     "evidence.editorial.roles.role_permissions": "reads only",
     "evidence.editorial.roles.roles_sync": "runs in sync_roles' and the migration's transaction",
-    "evidence.services.study_reference_copies": "reads only",
-    "evidence.services.study_copy_reference": "sets fields on an unsaved study; its save writes",
-    "evidence.services.study_reference_copies_refresh": (
+    "evidence.services.studies.study_reference_copies": "reads only",
+    "evidence.services.studies.study_copy_reference": (
+        "sets fields on an unsaved study; its save writes"
+    ),
+    "evidence.services.studies.study_reference_copies_refresh": (
         "one UPDATE statement, atomic by itself; runs inside the caller's transaction"
     ),
 }

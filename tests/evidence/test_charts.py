@@ -1,4 +1,5 @@
-"""The SVG charts (evidence.charts) as rendered on the pages: marks, labels, accessibility."""
+"""The SVG charts (evidence.presentation.charts) as rendered on the pages: marks, labels,
+accessibility."""
 
 import re
 

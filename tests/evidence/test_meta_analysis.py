@@ -1,4 +1,5 @@
-"""Random-effects pooling (evidence.meta_analysis) against the BCG vaccine worked example.
+"""Random-effects pooling (evidence.presentation.meta_analysis) against the BCG vaccine
+worked example.
 
 The 13 BCG trials (Colditz et al. 1994; metafor's ``dat.bcg``), pooled as log risk ratios.
 Expected values are metafor's published output:
@@ -19,7 +20,13 @@ import math
 import pytest
 from scipy import stats
 
-from evidence.meta_analysis import Method, StudyEffect, pool, study_effect, to_display_scale
+from evidence.presentation.meta_analysis import (
+    Method,
+    StudyEffect,
+    pool,
+    study_effect,
+    to_display_scale,
+)
 
 # (tpos, tneg, cpos, cneg): TB cases and non-cases, vaccinated then control groups.
 BCG = [

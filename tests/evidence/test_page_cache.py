@@ -1,4 +1,4 @@
-"""The page cache (evidence/cache.py): a cached page equals a fresh one, costs (almost) no
+"""The page cache (config/page_cache.py): a cached page equals a fresh one, costs (almost) no
 queries, answers conditional GETs, and is never stale after any kind of edit."""
 
 import copy
@@ -11,10 +11,10 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from evidence import cache as page_cache
+from config import page_cache
 from evidence import services
-from evidence.api import services as api_services
 from evidence.models import Condition, Design, Direction, GuidelinePosition, Study, Verdict
+from evidence.services import studies as api_services
 from references.models import Reference
 from references.parsers.records import BibRecord
 from references.services.jobs import import_job_run, refresh_job_create

@@ -71,13 +71,13 @@ def test_home_lists_conditions_nested_and_therapies(client, demo):
     ],
 )
 def test_search_matches_names_aliases_synonyms_and_reference_titles(client, demo, query, expected):
-    response = client.get(reverse("evidence:search"), {"q": query})
+    response = client.get(reverse("search:search"), {"q": query})
     assert response.status_code == 200
     assert expected in response.content.decode()
 
 
 def test_blank_search_shows_a_hint(client, demo):
-    response = client.get(reverse("evidence:search"), {"q": "  "})
+    response = client.get(reverse("search:search"), {"q": "  "})
     assert response.status_code == 200
     assert "Type a condition" in _text(response)
 
@@ -248,7 +248,7 @@ def test_upstream_text_is_escaped(client, demo):
         html = client.get(url).content.decode()
         assert "<script>" not in html
         assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
-    search = client.get(reverse("evidence:search"), {"q": "<script>"}).content.decode()
+    search = client.get(reverse("search:search"), {"q": "<script>"}).content.decode()
     assert "<script>" not in search
     assert "&lt;script&gt;" in search
 

@@ -93,10 +93,10 @@ def test_home_page(client, scaled, django_assert_max_num_queries):
 
 def test_search_page(client, scaled, django_assert_max_num_queries):
     with django_assert_max_num_queries(SEARCH_QUERIES):
-        response = client.get(reverse("evidence:search"), {"q": "study"})
+        response = client.get(reverse("search:search"), {"q": "study"})
     assert response.status_code == 200
     with django_assert_max_num_queries(3):
-        response = client.get(reverse("evidence:search"), {"q": "study", "kind": "references"})
+        response = client.get(reverse("search:search"), {"q": "study", "kind": "references"})
     assert response.status_code == 200
     shown = response.content.decode().count("<cite>")
     assert shown == 20 if scaled > 20 else 0 < shown <= 20  # one page at most

@@ -8,12 +8,12 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
+from devtools.corpus.generate import corpus_generate
+from devtools.corpus.plan import CorpusSpec
 from evidence import services
-from evidence.api import services as api_services
-from evidence.corpus.generate import corpus_generate
-from evidence.corpus.plan import CorpusSpec
 from evidence.models import SORT_TITLE_LENGTH, Study
 from evidence.selectors import pair as pair_selectors
+from evidence.services import studies as api_services
 from references.models import Reference, RetractionStatus
 from references.parsers.records import BibRecord
 from references.services.upsert import references_upsert

@@ -204,6 +204,8 @@ def _editor_token() -> str:
     return Token.objects.create(user=user).key
 
 
+# Long function: one end-to-end scenario (start, serve, work, stop); its steps share the
+# running processes, so they read in order in one test.
 def test_serve_runs_web_worker_and_beat_with_production_settings_and_stops_cleanly(
     serve, upstream, tmp_path
 ):

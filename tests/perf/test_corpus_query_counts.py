@@ -1,5 +1,5 @@
 """Every page and list endpoint runs as many queries over a large corpus as over a small
-one: generate a corpus at two sizes (evidence.corpus), request each URL, compare.
+one: generate a corpus at two sizes (devtools.corpus), request each URL, compare.
 
 An N+1 shows as a count that grows with the corpus; the ceilings catch a page that is
 constant but wasteful.
@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from evidence.corpus.generate import corpus_generate
-from evidence.corpus.plan import CorpusSpec
+from devtools.corpus.generate import corpus_generate
+from devtools.corpus.plan import CorpusSpec
 from evidence.models import Verdict
 from tests.factories import UserFactory
 

@@ -264,6 +264,8 @@ def test_a_task_that_fails_twice_is_retried_by_celery_and_then_succeeds(
     assert worker.log_tail(200).count("retry: Retry in") == 2, worker.log_tail()
 
 
+# Long function: one scenario around a real SIGKILL; split, its steps would have to pass
+# live worker processes between tests.
 def test_a_worker_killed_mid_batch_has_the_batch_redone_exactly_once(workers, upstream, baseline):
     pmids = sorted(set(baseline.articles) - {"28731372"})
     job, _ = import_job_create_for_identifiers(identifiers=pmids)

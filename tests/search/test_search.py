@@ -69,7 +69,7 @@ def test_references_are_found_by_author_journal_and_title(demo, query, doi_or_ti
 
 
 def test_results_page_groups_by_kind_and_highlights_matches(client, decoys):
-    response = client.get(reverse("evidence:search"), {"q": "IVIG"})
+    response = client.get(reverse("search:search"), {"q": "IVIG"})
     html = response.content.decode()
     assert response.status_code == 200
     headings = re.findall(r'<h2 id="search-(\w+)">', html)
@@ -84,16 +84,16 @@ def test_results_page_groups_by_kind_and_highlights_matches(client, decoys):
     assert "Also known as: <mark>IVIG</mark>, <mark>IVIg</mark>" in therapies
     # A study hit links to its row on the pair page.
     study = Study.objects.get(reference__doi="10.1016/j.immuni.2023.02.019")
-    dectin = client.get(reverse("evidence:search"), {"q": "Dectin-1"}).content.decode()
+    dectin = client.get(reverse("search:search"), {"q": "Dectin-1"}).content.decode()
     assert f'href="/conditions/rheumatoid-arthritis/ivig/#study-{study.pk}"' in dectin
 
 
 def test_queries_and_matches_are_escaped(client, demo):
     Condition.objects.filter(slug="lupus-nephritis").update(name="Lupus & <b>nephritis</b>")
-    html = client.get(reverse("evidence:search"), {"q": "<b>nephritis"}).content.decode()
+    html = client.get(reverse("search:search"), {"q": "<b>nephritis"}).content.decode()
     assert "<b>" not in html.replace("<body>", "")
     assert "<q>&lt;b&gt;nephritis</q>" in html
-    html = client.get(reverse("evidence:search"), {"q": "nephritis"}).content.decode()
+    html = client.get(reverse("search:search"), {"q": "nephritis"}).content.decode()
     assert "Lupus &amp; &lt;b&gt;<mark>nephritis</mark>&lt;/b&gt;" in html
 
 
@@ -114,12 +114,12 @@ def test_each_kind_pages_through_its_results(client, demo, add_studies):
     ra = Condition.objects.get(slug="rheumatoid-arthritis")
     add_studies(45, therapy=ivig, condition=ra, prefix="paged")
 
-    overview = client.get(reverse("evidence:search"), {"q": "paged"}).content.decode()
+    overview = client.get(reverse("search:search"), {"q": "paged"}).content.decode()
     references = overview[overview.index('id="search-references"') :]
     assert references.count("<cite>") == PREVIEW_SIZE
     assert 'href="?q=paged&amp;kind=references">All 45 references' in references
 
-    page_2 = client.get(reverse("evidence:search"), {"q": "paged", "kind": "references", "page": 2})
+    page_2 = client.get(reverse("search:search"), {"q": "paged", "kind": "references", "page": 2})
     html = page_2.content.decode()
     assert html.count("<cite>") == PAGE_SIZE
     assert '<ol class="search-hits" start="21">' in html
@@ -127,7 +127,7 @@ def test_each_kind_pages_through_its_results(client, demo, add_studies):
     assert 'kind=references&amp;page=3" rel="next"' in html
     assert 'kind=references&amp;page=1" rel="prev"' in html
     assert 'id="search-studies"' not in html  # one kind only
-    last = client.get(reverse("evidence:search"), {"q": "paged", "kind": "references", "page": 99})
+    last = client.get(reverse("search:search"), {"q": "paged", "kind": "references", "page": 99})
     assert last.content.decode().count("<cite>") == 5  # out of range: the last page
 
 
@@ -135,4 +135,4 @@ def test_a_blank_or_punctuation_only_query_runs_no_search(client, demo, django_a
     with django_assert_num_queries(0):
         results = site_search(query='  " - '.strip())
     assert results.count == 0 and results.groups == []
-    assert "Type a condition" in client.get(reverse("evidence:search"), {"q": " "}).content.decode()
+    assert "Type a condition" in client.get(reverse("search:search"), {"q": " "}).content.decode()

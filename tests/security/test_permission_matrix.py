@@ -1,3 +1,5 @@
+# Long module: the expected matrix is one table, a line per door and method, so that a
+# door's answers for every role read across one line and every door is in one place.
 """The permission matrix: every door of the admin and the API, for every role, against an
 object inside and one outside a limited user's condition scope, with the intended answer
 in one table (issue 12).

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.conditional import conditional_response, latest
+from config.api.lookups import SLUG_PATTERN
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from therapies.models import (
     AdverseEffect,
@@ -18,8 +19,6 @@ from therapies.models import (
 from therapies.selectors import therapy_safety
 
 from .serializers import TherapyDetailSerializer, TherapyListSerializer
-
-SLUG_PATTERN = "[-a-zA-Z0-9_]+"
 
 
 def therapy_last_modified(therapy: Therapy):

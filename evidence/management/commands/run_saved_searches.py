@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from evidence.editorial.triage import saved_searches_run
-from references.sources.http import UpstreamUnavailable
+from references.services.search import UpstreamUnavailable
 
 
 class Command(BaseCommand):

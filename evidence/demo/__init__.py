@@ -1,0 +1,1 @@
+"""The IVIG demo content as data (ivig.yaml) and the loader that reads and checks it."""

@@ -1,0 +1,36 @@
+"""Conditions and the evidence about therapies for them: studies, guideline positions,
+verdicts, and the rows of the editorial workflow. One module per concept; every public
+name is re-exported here, so ``from evidence.models import Study`` works everywhere."""
+
+from .conditions import Condition
+from .editorial import Candidate, DigestLog, EditorScope, SavedSearch
+from .guidelines import GuidelinePosition
+from .studies import (
+    SORT_TITLE_LENGTH,
+    STUDY_EXTRACTED_FIELDS,
+    Design,
+    Direction,
+    Study,
+    StudyQuerySet,
+    study_flagged,
+)
+from .verdicts import OutcomeFinding, Verdict, VerdictReference
+
+__all__ = [
+    "STUDY_EXTRACTED_FIELDS",
+    "SORT_TITLE_LENGTH",
+    "Candidate",
+    "Condition",
+    "Design",
+    "DigestLog",
+    "Direction",
+    "EditorScope",
+    "GuidelinePosition",
+    "OutcomeFinding",
+    "SavedSearch",
+    "Study",
+    "StudyQuerySet",
+    "Verdict",
+    "VerdictReference",
+    "study_flagged",
+]

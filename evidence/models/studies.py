@@ -1,0 +1,200 @@
+"""Studies: one cited paper's result for a therapy in a condition, with the vocabularies
+of design and direction of effect."""
+
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from references.models import RetractionStatus
+
+from .conditions import Condition
+from .verdicts import Verdict
+
+# How much of a reference's title Study keeps to sort by: titles that agree this far are
+# ordered by outcome and id instead, and the page index's entries stay small.
+SORT_TITLE_LENGTH = 255
+
+
+class Design(models.TextChoices):
+    RCT = "rct", "Randomised controlled trial"
+    NON_RANDOMISED = "non_randomised_trial", "Non-randomised controlled trial"
+    COHORT = "cohort", "Cohort study"
+    CASE_CONTROL = "case_control", "Case-control study"
+    CASE_SERIES = "case_series", "Case series"
+    CASE_REPORT = "case_report", "Case report"
+    ANIMAL = "animal", "Animal study"
+    IN_VITRO = "in_vitro", "In-vitro / mechanistic study"
+    SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
+    META_ANALYSIS = "meta_analysis", "Meta-analysis"
+    NARRATIVE_REVIEW = "narrative_review", "Narrative review"
+    GUIDELINE = "guideline", "Guideline"
+
+
+class Direction(models.TextChoices):
+    BENEFIT = "benefit", "Benefit"
+    NO_BENEFIT = "no_benefit", "No benefit"
+    MIXED = "mixed", "Mixed"
+    HARM = "harm", "Harm"
+    UNCLEAR = "unclear", "Unclear"
+
+
+def study_flagged(*, through_reference: bool = False) -> Q:
+    """The one definition of a flagged study: its reference is retracted, corrected or
+    under an expression of concern.
+
+    By default it reads Study's copy of the status (``reference_status``), which an index
+    of this table answers without a join; ``through_reference`` reads the reference's own
+    status instead, for the queries that join it anyway and must not trust a copy that a
+    write around the services could have left behind.
+    """
+    field = "reference__retraction_status" if through_reference else "reference_status"
+    return ~Q(**{field: RetractionStatus.NONE})
+
+
+class StudyQuerySet(models.QuerySet):
+    def flagged(self, *, through_reference: bool = False) -> "StudyQuerySet":
+        return self.filter(study_flagged(through_reference=through_reference))
+
+
+# What an editor extracts from a study's report, in reading order: the fields the API
+# writes and the synthetic corpus fills, besides the study's place (reference, pair).
+STUDY_EXTRACTED_FIELDS = (
+    "design",
+    "species",
+    "participants",
+    "population",
+    "dose_regimen",
+    "comparator",
+    "follow_up",
+    "outcome",
+    "outcome_summary",
+    "direction",
+    "risk_of_bias",
+    "effect_measure",
+    "effect_size",
+    "ci_lower",
+    "ci_upper",
+)
+
+
+class Study(models.Model):
+    class RiskOfBias(models.TextChoices):
+        LOW = "low", "Low"
+        SOME_CONCERNS = "some_concerns", "Some concerns"
+        HIGH = "high", "High"
+        UNCLEAR = "unclear", "Unclear"
+
+    class EffectMeasure(models.TextChoices):
+        RR = "RR", "Risk ratio"
+        OR = "OR", "Odds ratio"
+        HR = "HR", "Hazard ratio"
+        RD = "RD", "Risk difference"
+        MD = "MD", "Mean difference"
+        SMD = "SMD", "Standardised mean difference"
+
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, related_name="studies"
+    )
+    therapy = models.ForeignKey(
+        "therapies.Therapy", on_delete=models.PROTECT, related_name="studies"
+    )
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="studies")
+    # The verdict of the same therapy x condition pair, when one exists; kept in step by
+    # evidence.services so that editors can curate studies inline under a verdict.
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.SET_NULL, null=True, blank=True, related_name="studies"
+    )
+    design = models.CharField(max_length=24, choices=Design.choices)
+    species = models.CharField(max_length=100, default="human")
+    participants = models.IntegerField(null=True, blank=True)
+    population = models.CharField(max_length=500, blank=True)
+    dose_regimen = models.CharField("dose and regimen", max_length=500, blank=True)
+    comparator = models.CharField(max_length=300, blank=True)
+    follow_up = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(
+        max_length=200, blank=True, help_text="The outcome the effect size measures."
+    )
+    outcome_summary = models.TextField()
+    direction = models.CharField(max_length=12, choices=Direction.choices)
+    risk_of_bias = models.CharField(
+        max_length=16, choices=RiskOfBias.choices, default=RiskOfBias.UNCLEAR
+    )
+    effect_measure = models.CharField(max_length=4, choices=EffectMeasure.choices, blank=True)
+    effect_size = models.FloatField(null=True, blank=True)
+    ci_lower = models.FloatField("95% CI lower", null=True, blank=True)
+    ci_upper = models.FloatField("95% CI upper", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Copies of the cited reference's year, title (a prefix) and retraction status, so
+    # that a pair of 10,000 studies is paged and its flagged studies counted from an
+    # index of this table instead of a join sorted whole. Kept by evidence.services
+    # (study writes, and every change of a reference: evidence/receivers.py).
+    reference_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    reference_sort_title = models.CharField(
+        max_length=SORT_TITLE_LENGTH, blank=True, editable=False
+    )
+    reference_status = models.CharField(
+        max_length=24,
+        choices=RetractionStatus.choices,
+        default=RetractionStatus.NONE,
+        editable=False,
+    )
+
+    objects = StudyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["condition", "therapy", "id"]
+        verbose_name_plural = "studies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__isnull=True) | Q(participants__gte=0),
+                name="study_participants_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(effect_size__isnull=True) | ~Q(effect_measure=""),
+                name="study_effect_has_measure",
+            ),
+            models.CheckConstraint(
+                condition=Q(ci_lower__isnull=True)
+                | Q(ci_upper__isnull=True)
+                | Q(ci_lower__lte=F("ci_upper")),
+                name="study_ci_ordered",
+            ),
+            models.UniqueConstraint(
+                fields=["reference", "therapy", "condition", "outcome"],
+                name="study_unique_per_reference_pair_outcome",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["therapy", "condition", "direction"], name="study_pair_idx"),
+            models.Index(fields=["condition", "direction"], name="study_condition_idx"),
+            models.Index(fields=["design"], name="study_design_idx"),
+            # The pair page: a page of 50 in STUDY_ORDER, and its flagged studies.
+            models.Index(
+                fields=[
+                    "condition",
+                    "therapy",
+                    "reference_year",
+                    "reference_sort_title",
+                    "outcome",
+                    "id",
+                ],
+                name="study_pair_order_idx",
+            ),
+            models.Index(
+                fields=["condition", "therapy", "reference_year", "reference_sort_title"],
+                condition=study_flagged(),
+                name="study_pair_flagged_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_design_display()}: {self.reference}"
+
+    @property
+    def is_flagged(self) -> bool:
+        """Whether the cited reference is flagged (see study_flagged): from the reference
+        when it is loaded, its own status beating the copy, else from the copy."""
+        if Study.reference.is_cached(self):
+            return self.reference.retraction_status != RetractionStatus.NONE
+        return self.reference_status != RetractionStatus.NONE

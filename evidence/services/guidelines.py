@@ -1,0 +1,43 @@
+"""Writes of guideline positions; a new or changed stance puts the pair's verdict up for
+review."""
+
+from django.db import transaction
+
+from config.modelwrites import row_write
+from references.models import Reference
+from therapies.models import Therapy
+
+from ..models import Condition, GuidelinePosition
+from .flags import verdict_flag_guideline_change
+
+
+@transaction.atomic
+def guideline_position_upsert(
+    *,
+    therapy: Therapy,
+    condition: Condition,
+    issuing_body: str,
+    document: str,
+    position: str,
+    year: int | None = None,
+    summary: str = "",
+    reference: Reference | None = None,
+    flag_for_review: bool = True,
+) -> GuidelinePosition:
+    """Create or update one position; a new one, or a new stance or year, puts the pair's
+    verdict up for review (unless ``flag_for_review`` is false)."""
+    guideline, changed = row_write(
+        GuidelinePosition,
+        lookup={
+            "therapy": therapy,
+            "condition": condition,
+            "issuing_body": issuing_body,
+            "document": document,
+        },
+        values={"position": position, "year": year, "summary": summary, "reference": reference},
+    )
+    if flag_for_review and (changed is None or {"position", "year"} & set(changed)):
+        verdict_flag_guideline_change(
+            position=guideline, previous_position=(changed or {}).get("position")
+        )
+    return guideline

@@ -1,0 +1,194 @@
+"""Running import jobs: the pending items of a job, chunk by chunk, into References.
+
+Running fetches every source for a chunk first and writes only when every source has
+answered, so an upstream fault leaves the stored data as it was; the task retries the
+chunk later. Items already resolved are never fetched again, so a job that is run twice
+(a redelivered task) does the remaining work once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from references.models import ImportJob, ImportJobItem, Reference
+from references.parsers.records import BibRecord
+from references.services.fetch import FetchFailed, fetch_records
+from references.services.upsert import Outcome, references_upsert
+from references.sources import CrossrefClient, PubMedClient, upstream_config
+from references.sources.http import UpstreamUnavailable
+
+from .finish import import_job_finish
+from .parse import import_job_parse, parsed_file_records
+
+Progress = Callable[[ImportJob], None]
+
+# A file job in these states has not been (completely) parsed into items yet.
+_UNPARSED = (ImportJob.Status.PENDING, ImportJob.Status.PARSING)
+
+
+def import_job_run(
+    *, job_id: int, pubmed=None, crossref=None, progress: Progress | None = None
+) -> ImportJob | None:
+    """Do the pending work of a job, chunk by chunk. Raises UpstreamUnavailable to retry."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is None or job.is_finished:
+        return job
+    parsed = None
+    if job.kind == ImportJob.Kind.FILE and job.status in _UNPARSED:
+        parsed = import_job_parse(job=job)
+        if parsed is None:
+            return ImportJob.objects.get(pk=job.pk)
+    else:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.RUNNING,
+            started_at=job.started_at or timezone.now(),
+            attempts=F("attempts") + 1,
+            error="",
+        )
+    if parsed is not None:
+        file_records = dict(enumerate(parsed.records))
+    else:
+        file_records = parsed_file_records(job) if job.kind == ImportJob.Kind.FILE else {}
+    pending = list(job.items.filter(status=ImportJobItem.Status.PENDING).order_by("position"))
+    # One efetch per chunk.
+    chunk_size = upstream_config().pubmed_batch_size
+    clients = _Clients(pubmed, crossref)
+    try:
+        for start in range(0, len(pending), chunk_size):
+            chunk = pending[start : start + chunk_size]
+            _run_chunk(job, chunk, file_records, clients)
+            job.refresh_from_db()
+            if progress:
+                progress(job)
+    except UpstreamUnavailable as exc:
+        ImportJob.objects.filter(pk=job.pk).update(error=f"Waiting to retry: {exc}")
+        raise
+    finally:
+        clients.close()
+    return import_job_finish(job_id=job.pk)
+
+
+class _Clients:
+    """Upstream clients made on first use, closed at the end of a run."""
+
+    def __init__(self, pubmed=None, crossref=None):
+        self._given = {"pubmed": pubmed, "crossref": crossref}
+        self._made: dict[str, object] = {}
+
+    def get(self, name: str):
+        if self._given[name] is not None:
+            return self._given[name]
+        if name not in self._made:
+            self._made[name] = PubMedClient() if name == "pubmed" else CrossrefClient()
+        return self._made[name]
+
+    def close(self) -> None:
+        for client in self._made.values():
+            client.close()
+
+
+def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients) -> None:
+    wanted = {"doi": set(), "pmid": set(), "pmcid": set()}
+    local: list[BibRecord] = []
+    for item in chunk:
+        if item.kind == "record":
+            record = file_records.get(item.position)
+            if record is not None:
+                local.append(record)
+                for kind in wanted:
+                    if value := getattr(record, kind):
+                        wanted[kind].add(value)
+        elif item.kind in wanted:
+            wanted[item.kind].add(item.value)
+    if job.kind == ImportJob.Kind.REFRESH:  # ask about every identifier a reference has
+        for doi, pmid in Reference.objects.filter(
+            pk__in=[i.reference_id for i in chunk]
+        ).values_list("doi", "pmid"):
+            if doi:
+                wanted["doi"].add(doi)
+            if pmid:
+                wanted["pmid"].add(pmid)
+    fetched = fetch_records(
+        dois=sorted(wanted["doi"]),
+        pmids=sorted(wanted["pmid"]),
+        pmcids=sorted(wanted["pmcid"]),
+        pubmed=clients.get("pubmed"),
+        crossref=clients.get("crossref"),
+    )
+    records = local + fetched.records
+    with transaction.atomic():
+        # Another run of this job (a task redelivered while the first still works) may have
+        # resolved some of these items meanwhile: lock the ones still pending, do only those.
+        still_pending = set(
+            ImportJobItem.objects.select_for_update()
+            .filter(pk__in=[item.pk for item in chunk], status=ImportJobItem.Status.PENDING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        chunk = [item for item in chunk if item.pk in still_pending]
+        if not chunk:
+            return
+        result = references_upsert(records=records)
+        _resolve_items(job, chunk, records, result, fetched.failures, file_records)
+        if job.kind == ImportJob.Kind.REFRESH:
+            # Created and updated references were stamped by the upsert's own write; one
+            # more UPDATE would rewrite the same rows.
+            unchanged = [
+                i.reference_id for i in chunk if i.status == ImportJobItem.Status.UNCHANGED
+            ]
+            if unchanged:
+                Reference.objects.filter(pk__in=unchanged).update(last_refreshed=timezone.now())
+
+
+def _resolve_items(
+    job, chunk, records, result, failures: list[FetchFailed], file_records: dict
+) -> None:
+    by_identifier: dict[tuple[str, str], tuple[Reference, str]] = {}
+    rank = {Outcome.CREATED: 2, Outcome.UPDATED: 1, Outcome.UNCHANGED: 0}
+    for record, reference, outcome in zip(records, result.references, result.outcomes, strict=True):
+        if reference is None:
+            continue
+        for kind in ("doi", "pmid", "pmcid"):
+            values = {getattr(record, kind), getattr(reference, kind)} - {None, ""}
+            for value in values:
+                known = by_identifier.get((kind, value))
+                if known is None or rank[outcome] > rank[known[1]]:
+                    by_identifier[(kind, value)] = (reference, outcome)
+    reasons = {(f.kind, f.value): f.reason for f in failures}
+    counts = {Outcome.CREATED: 0, Outcome.UPDATED: 0, Outcome.UNCHANGED: 0, "failed": 0}
+    for item in chunk:
+        kind, _, value = (
+            item.value.partition(":") if item.kind == "record" else (item.kind, ":", item.value)
+        )
+        found = by_identifier.get((kind, value))
+        if item.kind == "record" and found is None:
+            found = _record_result(file_records.get(item.position), records, result)
+        if found is None:
+            item.status = ImportJobItem.Status.FAILED
+            item.message = reasons.get((kind, value)) or "Not found in PubMed or Crossref."
+            counts["failed"] += 1
+            continue
+        reference, outcome = found
+        item.reference = reference
+        item.status = outcome
+        item.message = ""
+        counts[outcome] += 1
+    ImportJobItem.objects.bulk_update(chunk, ["status", "message", "reference"])
+    ImportJob.objects.filter(pk=job.pk).update(
+        processed=F("processed") + len(chunk),
+        created_count=F("created_count") + counts[Outcome.CREATED],
+        updated_count=F("updated_count") + counts[Outcome.UPDATED],
+        unchanged_count=F("unchanged_count") + counts[Outcome.UNCHANGED],
+        failed_count=F("failed_count") + counts["failed"],
+    )
+
+
+def _record_result(wanted: BibRecord | None, records, result):
+    for record, reference, outcome in zip(records, result.references, result.outcomes, strict=True):
+        if record is wanted and reference is not None:
+            return reference, outcome
+    return None

@@ -1,0 +1,266 @@
+"""How upstream and file records merge into stored references: which source wins each
+field, which notices are new, and what a batch of records changes before it is written
+(references.services.upsert writes it)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from references.fields import IDENTIFIER_FIELDS, MERGED_FIELDS
+from references.models import Reference, ReferenceNotice, RetractionStatus
+from references.parsers.records import BibRecord, Notice
+
+logger = logging.getLogger(__name__)
+
+
+# PubMed's indexers curate titles, authors and abstracts; Crossref is what the publisher
+# deposited; a file is what some reference manager exported. "manual" is an editor.
+
+SOURCE_PRIORITY = {"manual": 0, "pubmed": 1, "crossref": 2}
+FILE_PRIORITY = 3
+
+STATUS_SEVERITY = {
+    RetractionStatus.NONE: 0,
+    RetractionStatus.CORRECTED: 1,
+    RetractionStatus.EXPRESSION_OF_CONCERN: 2,
+    RetractionStatus.RETRACTED: 3,
+}
+NOTICE_STATUS = {
+    ReferenceNotice.Type.RETRACTION: RetractionStatus.RETRACTED,
+    ReferenceNotice.Type.RETRACTED_AND_REPUBLISHED: RetractionStatus.RETRACTED,
+    ReferenceNotice.Type.EXPRESSION_OF_CONCERN: RetractionStatus.EXPRESSION_OF_CONCERN,
+    ReferenceNotice.Type.CORRECTION: RetractionStatus.CORRECTED,
+    ReferenceNotice.Type.UPDATE: RetractionStatus.NONE,
+}
+RAW_CONTENT_TYPES = {"pubmed": "application/xml", "crossref": "application/json"}
+
+
+class Outcome:
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass
+class UpsertResult:
+    """What became of each record, in input order (None where a record matched nothing)."""
+
+    references: list[Reference | None] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    amended_ids: set[int] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for o in self.outcomes if o == outcome)
+
+
+def _priority(source: str | None) -> int:
+    if source is None:
+        return FILE_PRIORITY + 1
+    return SOURCE_PRIORITY.get(source, FILE_PRIORITY)
+
+
+def identifiers_of(records: Iterable[BibRecord]) -> dict[str, set[str]]:
+    ids: dict[str, set[str]] = {"doi": set(), "pmid": set(), "pmcid": set()}
+    for record in records:
+        for name in IDENTIFIER_FIELDS:
+            if value := getattr(record, name):
+                ids[name].add(value)
+        for notice in record.amends:
+            if notice.doi:
+                ids["doi"].add(notice.doi)
+            if notice.pmid:
+                ids["pmid"].add(notice.pmid)
+    return ids
+
+
+class _Index:
+    """References of a batch, found by any of their identifiers."""
+
+    def __init__(self, references: Iterable[Reference]):
+        self.by: dict[str, dict[str, Reference]] = {name: {} for name in IDENTIFIER_FIELDS}
+        for reference in references:
+            self.add(reference)
+
+    def add(self, reference: Reference) -> None:
+        for name in IDENTIFIER_FIELDS:
+            if value := getattr(reference, name):
+                self.by[name][value] = reference
+
+    def find(self, *, doi: str | None = None, pmid: str | None = None, pmcid=None):
+        for name, value in (("doi", doi), ("pmid", pmid), ("pmcid", pmcid)):
+            if value and value in self.by[name]:
+                return self.by[name][value]
+        return None
+
+
+def _record_values(record: BibRecord) -> dict[str, object]:
+    """The record's value for each merged field, in MERGED_FIELDS order (the order the
+    merge records their sources in)."""
+    values = {name: getattr(record, name) for name in MERGED_FIELDS}
+    authors = [{k: v for k, v in asdict(author).items() if v} for author in record.authors]
+    values["authors"] = [a for a in authors if a]
+    values["publication_types"] = list(record.publication_types)
+    values["url"] = record.url or (f"https://doi.org/{record.doi}" if record.doi else "")
+    return values
+
+
+def _truncate(name: str, value):
+    max_length = getattr(Reference._meta.get_field(name), "max_length", None)
+    if max_length and isinstance(value, str) and len(value) > max_length:
+        return value[: max_length - 1] + "…"
+    return value
+
+
+def _merge(reference: Reference, record: BibRecord, index: _Index, warnings: list[str]) -> set:
+    changed: set[str] = set()
+    locked = set(reference.locked_fields or [])
+    sources = dict(reference.sources or {})
+    for name in IDENTIFIER_FIELDS:
+        value = getattr(record, name)
+        current = getattr(reference, name)
+        if not value or value == current or name in locked:
+            continue
+        owner = index.find(**{name: value})
+        if owner is not None and owner is not reference:
+            warnings.append(
+                f"{name} {value} already belongs to another reference; not merged into "
+                f"{reference.doi or reference.pmid or reference.title[:60]}"
+            )
+            continue
+        if current:
+            warnings.append(f"{name} of reference {reference.pk} is {current}; {value} ignored")
+            continue
+        setattr(reference, name, value)
+        sources[name] = record.source
+        changed.add(name)
+    for name, value in _record_values(record).items():
+        if name in locked or value in (None, "", []):
+            continue
+        value = _truncate(name, value)
+        current = getattr(reference, name)
+        if current in (None, "", []) or _priority(record.source) <= _priority(sources.get(name)):
+            if current != value:
+                setattr(reference, name, value)
+                changed.add(name)
+            sources[name] = record.source
+    if sources != (reference.sources or {}):
+        reference.sources = sources
+        changed.add("sources")
+    index.add(reference)
+    return changed
+
+
+def notice_key(notice: ReferenceNotice) -> tuple:
+    return (notice.type, notice.doi, notice.pmid)
+
+
+def _as_notice(reference: Reference, notice: Notice, default_source: str) -> ReferenceNotice:
+    return ReferenceNotice(
+        reference=reference,
+        type=notice.type if notice.type in ReferenceNotice.Type.values else "update",
+        doi=notice.doi or "",
+        pmid=notice.pmid or "",
+        date=notice.date,
+        source=(notice.source or default_source)[:64],
+        note=notice.note or "",
+    )
+
+
+def _own_notices(record: BibRecord) -> list[Notice]:
+    notices = list(record.notices)
+    retracted_type = any(t.lower() == "retracted publication" for t in record.publication_types)
+    if retracted_type and not any(n.type == "retraction" for n in notices):
+        notices.append(
+            Notice(type="retraction", source=record.source, note="Publication type: Retracted")
+        )
+    return notices
+
+
+def _status(notices: Iterable[ReferenceNotice]) -> str:
+    status = RetractionStatus.NONE
+    for notice in notices:
+        candidate = NOTICE_STATUS.get(notice.type, RetractionStatus.NONE)
+        if STATUS_SEVERITY[candidate] > STATUS_SEVERITY[status]:
+            status = candidate
+    return status
+
+
+class RecordBatch:
+    """What a batch's records change, gathered in memory before anything is written."""
+
+    def __init__(
+        self, existing: list[Reference], notices_by_ref: dict[int, dict[tuple, ReferenceNotice]]
+    ):
+        self.index = _Index(existing)
+        self.notices_by_ref = notices_by_ref
+        self.result = UpsertResult()
+        self.created: list[Reference] = []
+        self.changed_fields: dict[int, set[str]] = {}  # id(reference) -> fields
+        self.new_notices: list[tuple[Reference, ReferenceNotice]] = []
+        self.pending_raw: dict[tuple[int, str], tuple[Reference, str, bytes]] = {}
+
+    def add_record(self, record: BibRecord) -> None:
+        """Merge one record into the reference it names, or into a new one."""
+        reference = self.index.find(doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+        if reference is None:
+            if not record.title:
+                self.result.references.append(None)
+                self.result.outcomes.append(Outcome.UNCHANGED)
+                self.result.warnings.append("record without title or known identifier skipped")
+                return
+            reference = Reference(title="")
+            self.created.append(reference)
+        fields = _merge(reference, record, self.index, self.result.warnings)
+        self.changed_fields.setdefault(id(reference), set()).update(fields)
+        for notice in _own_notices(record):
+            self.add_notice(reference, _as_notice(reference, notice, record.source))
+        self._add_amendments(reference, record)
+        if record.raw and record.source in RAW_CONTENT_TYPES:
+            key = (id(reference), record.source)
+            self.pending_raw[key] = (reference, record.source, record.raw)
+        self.result.references.append(reference)
+
+    def _add_amendments(self, reference: Reference, record: BibRecord) -> None:
+        """Notices ``record`` is about other works (a retraction notice's target), filed
+        with those works."""
+        for notice in record.amends:
+            target = self.index.find(doi=notice.doi or None, pmid=notice.pmid or None)
+            if target is not None and target is not reference:
+                amended = Notice(
+                    type=notice.type,
+                    doi=record.doi or "",
+                    pmid=record.pmid or "",
+                    date=notice.date,
+                    source=notice.source or record.source,
+                    note=f"Notice: {record.title[:200]}",
+                )
+                self.add_notice(target, _as_notice(target, amended, record.source))
+
+    def add_notice(self, reference: Reference, notice: ReferenceNotice) -> None:
+        """Keep ``notice`` for writing unless the reference already has it."""
+        key = notice_key(notice)
+        known = self.notices_by_ref.setdefault(id(reference), {})
+        if key not in known:
+            known[key] = notice
+            self.new_notices.append((reference, notice))
+
+    def touched(self) -> dict[int, Reference]:
+        """Every reference a record named or a notice was added to, by id()."""
+        touched = {id(r): r for r in self.result.references if r is not None}
+        touched.update({id(r): r for r, _ in self.new_notices})
+        return touched
+
+    def settle_statuses(self, touched: dict[int, Reference]) -> list[Reference]:
+        """Set each touched reference's status from its notices; those it changed."""
+        # Statuses follow from every notice, old and new.
+        amended: list[Reference] = []
+        for key, reference in touched.items():
+            status = _status(self.notices_by_ref.get(key, {}).values())
+            if status != reference.retraction_status:
+                reference.retraction_status = status
+                self.changed_fields.setdefault(key, set()).add("retraction_status")
+                amended.append(reference)
+        return amended

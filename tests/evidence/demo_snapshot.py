@@ -1,0 +1,72 @@
+"""A full, order-independent snapshot of the rows the IVIG demo writes.
+
+Every concrete field of every model of references, therapies and evidence (history and
+many-to-many tables included) goes in, except what differs from one run to the next:
+primary keys and timestamps. A foreign key, or a history row's copy of the original's id,
+is written as a digest of the row it points at, so two loads compare equal whatever ids
+the database handed out. Used by test_demo_snapshot.py; run that test with
+EVIDENTIA_WRITE_DEMO_SNAPSHOT=1 to rewrite tests/fixtures/demo_snapshot.json.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+APPS = ("references", "therapies", "evidence")
+FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo_snapshot.json"
+
+
+def _skipped(field: models.Field) -> bool:
+    return field.primary_key or isinstance(field, models.DateTimeField)
+
+
+class _Digests:
+    """The digest of a row: its non-skipped fields, foreign keys followed recursively."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, Any], str] = {}
+
+    def of(self, model: type[models.Model], pk: Any) -> str | None:
+        if pk is None:
+            return None
+        key = (model._meta.label, pk)
+        if key not in self._cache:
+            row = model._default_manager.filter(pk=pk).first()
+            if row is None:
+                self._cache[key] = f"missing {model._meta.label}"
+            else:
+                text = json.dumps(self.row(row), sort_keys=True, default=str)
+                self._cache[key] = hashlib.sha256(text.encode()).hexdigest()[:16]
+        return self._cache[key]
+
+    def row(self, instance: models.Model) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        original = getattr(type(instance), "instance_type", None)
+        for field in instance._meta.concrete_fields:
+            if _skipped(field):
+                continue
+            value = getattr(instance, field.attname)
+            if field.is_relation:
+                value = self.of(field.related_model, value)
+            elif original is not None and field.attname == original._meta.pk.attname:
+                value = self.of(original, value)
+            elif isinstance(value, bytes | memoryview):
+                value = hashlib.sha256(bytes(value)).hexdigest()
+            values[field.name] = value
+        return values
+
+
+def demo_snapshot() -> dict[str, list[dict[str, Any]]]:
+    digests = _Digests()
+    snapshot: dict[str, list[dict[str, Any]]] = {}
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models(include_auto_created=True):
+            rows = [digests.row(instance) for instance in model._default_manager.all()]
+            snapshot[model._meta.label] = sorted(
+                rows, key=lambda row: json.dumps(row, sort_keys=True, default=str)
+            )
+    return json.loads(json.dumps(snapshot, sort_keys=True, default=str))
