@@ -76,9 +76,15 @@ def rule_checked_form(form_class, user):
 
 
 class RuleChoicesMixin:
-    """Foreign-key choices: only the objects the user may act on."""
+    """Foreign-key choices: only the objects the user may act on. ``required_foreign_keys``
+    names keys the form must have although the column allows null (a source that rows
+    from before a rule could lack)."""
+
+    required_foreign_keys: tuple[str, ...] = ()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.required_foreign_keys:
+            kwargs["required"] = True
         if "queryset" not in kwargs:
             related = db_field.remote_field.model._default_manager.all()
             narrowed = rule_queryset(request.user, related)

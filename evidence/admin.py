@@ -6,10 +6,11 @@ condition from the verdict so the two can never disagree.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from config.admin import ModelAdmin, SimpleHistoryAdmin, StackedInline, TabularInline
 
-from . import services
+from . import grade, services
 from .editorial.admin import VerdictReviewAdminMixin
 from .models import (
     Condition,
@@ -75,10 +76,58 @@ class VerdictReferenceInline(TabularInline):
     autocomplete_fields = ["reference"]
 
 
+class VerdictForm(forms.ModelForm):
+    """The verdict's change form; GRADE's certainty rule is checked by the findings
+    inline (OutcomeFindingFormSet), which alone knows the findings as they will be saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The inline formsets share this form's instance: this is how the findings
+        # formset puts its certainty error on this form's field.
+        self.instance._verdict_form = self
+
+
+class OutcomeFindingFormSet(forms.BaseInlineFormSet):
+    """Refuses a verdict whose certainty, after the inline's changes, is above the lowest
+    among its critical outcomes unless the verdict's override reason is filled
+    (evidence.grade)."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        verdict = self.instance
+        findings: list[grade.Finding] = []
+        in_formset = set()
+        for form in self.forms:
+            if form.instance.pk is not None:
+                in_formset.add(form.instance.pk)
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            findings.append(form.instance)
+        if verdict.pk is not None:
+            # Rows the inline does not show still count.
+            findings += OutcomeFinding.objects.filter(verdict=verdict).exclude(pk__in=in_formset)
+        if not verdict.certainty:
+            return
+        problem = grade.certainty_problem(
+            verdict.certainty, findings, verdict.certainty_override_reason
+        )
+        if problem is None:
+            return
+        verdict_form = getattr(verdict, "_verdict_form", None)
+        if verdict_form is not None and "certainty" in verdict_form.fields:
+            verdict_form.add_error("certainty", problem)
+        raise ValidationError(problem, code="certainty_above_critical_outcomes")
+
+
 class OutcomeFindingInline(StackedInline):
     """The verdict's GRADE summary of findings, one outcome per row."""
 
     model = OutcomeFinding
+    formset = OutcomeFindingFormSet
     extra = 0
     fieldsets = [
         (None, {"fields": [("outcome", "importance", "position")]}),
@@ -102,6 +151,7 @@ class OutcomeFindingInline(StackedInline):
 
 @admin.register(Verdict)
 class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
+    form = VerdictForm
     list_display = [
         "__str__",
         "status",
@@ -137,7 +187,7 @@ class StudyAdmin(SimpleHistoryAdmin):
     list_display = ["reference", "therapy", "condition", "design", "participants", "direction"]
     list_filter = ["design", "direction", "risk_of_bias", "therapy", "condition"]
     search_fields = ["reference__title", "reference__doi", "reference__pmid", "outcome_summary"]
-    autocomplete_fields = ["reference", "therapy", "condition"]
+    autocomplete_fields = ["reference", "therapy", "condition", "extraction_reference"]
     readonly_fields = ["verdict"]
     list_select_related = ["reference", "therapy", "condition"]
 
@@ -157,6 +207,7 @@ class GuidelinePositionAdmin(SimpleHistoryAdmin):
     list_filter = ["position", "therapy", "condition"]
     search_fields = ["issuing_body", "document", "summary"]
     autocomplete_fields = ["therapy", "condition", "reference"]
+    required_foreign_keys = ("reference",)
     list_select_related = ["therapy", "condition"]
 
     def save_model(self, request, obj, form, change):

@@ -1,18 +1,21 @@
 """Admin for references: search by identifier or title, retraction filters, locked fields."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ModelAdmin, SimpleHistoryAdmin, TabularInline
 
 from .forms import ImportCitationsForm, ReferenceAdminForm
 from .models import ImportJob, ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
+from .selectors import reference_duplicate_groups
+from .services.combine import reference_merge
 from .services.jobs import (
     ImportRejected,
     import_job_create_for_file,
@@ -26,6 +29,22 @@ from .tasks import (
     enqueue_import_job,
     enqueue_import_jobs,
 )
+
+
+class MergeReferencesForm(forms.Form):
+    survivor = forms.ModelChoiceField(queryset=Reference.objects.none(), label="keep")
+    duplicate = forms.ModelChoiceField(queryset=Reference.objects.none(), label="merge into it")
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["survivor"].queryset = queryset
+        self.fields["duplicate"].queryset = queryset
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("survivor") and cleaned.get("survivor") == cleaned.get("duplicate"):
+            raise forms.ValidationError("Choose two different references.")
+        return cleaned
 
 
 class ReferenceNoticeInline(TabularInline):
@@ -83,6 +102,61 @@ class ReferenceAdmin(SimpleHistoryAdmin):
         ("Status", {"fields": ["retraction_status", "locked_fields"]}),
         ("Provenance", {"fields": ["sources", "last_refreshed", "created_at", "updated_at"]}),
     ]
+
+    change_list_template = "admin/references/reference/change_list.html"
+
+    def get_urls(self):
+        urls = [
+            path(
+                "duplicates/",
+                self.admin_site.admin_view(self.duplicates_view),
+                name="references_reference_duplicates",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def duplicates_view(self, request):
+        """Likely duplicates across the library; a POST merges two of them."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            return self._merge(request)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Likely duplicate references",
+            "opts": self.model._meta,
+            "groups": reference_duplicate_groups(),
+            "can_merge": self.has_delete_permission(request),
+        }
+        return TemplateResponse(request, "admin/references/reference/duplicates.html", context)
+
+    def _merge(self, request):
+        # Merging deletes a reference: the door asks for both rights before reading the
+        # form; the service asks the object rule about the two references themselves.
+        if not self.has_delete_permission(request):
+            raise PermissionDenied
+        here = reverse("admin:references_reference_duplicates")
+        form = MergeReferencesForm(request.POST, queryset=self.get_queryset(request))
+        if not form.is_valid():
+            errors = "; ".join(e for errors in form.errors.values() for e in errors)
+            self.message_user(request, f"Nothing merged: {errors}", messages.ERROR)
+            return redirect(here)
+        survivor, duplicate = form.cleaned_data["survivor"], form.cleaned_data["duplicate"]
+        result = reference_merge(survivor=survivor, duplicate=duplicate, user=request.user)
+        moved = sum(result.moved.values())
+        self.message_user(
+            request,
+            format_html(
+                'Reference #{} merged into <a href="{}">{}</a>: {} citing row(s) moved, {} '
+                "dropped as already present.",
+                result.duplicate_id,
+                reverse("admin:references_reference_change", args=[survivor.pk]),
+                survivor,
+                moved,
+                sum(result.dropped.values()),
+            ),
+        )
+        return redirect(here)
 
     @admin.action(description="Refresh from PubMed/Crossref", permissions=["change"])
     def refresh_from_upstream(self, request, queryset):
@@ -294,7 +368,7 @@ class ImportJobAdmin(VisibleJobsMixin, ModelAdmin):
             jobs.append(job)
             for error in errors:
                 self.message_user(
-                    request, f"Line {error.line}: {error.raw}: {error.message}", messages.WARNING
+                    request, f"line {error.line} ({error.raw}): {error.message}", messages.WARNING
                 )
         upload = form.cleaned_data.get("file")
         if upload:

@@ -7,6 +7,11 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from references.fingerprints import FINGERPRINT_MAX_LENGTH, fingerprint
+
+# The fields a fingerprint is computed from (references.fingerprints).
+FINGERPRINT_SOURCE_FIELDS = frozenset({"title", "year", "authors"})
+
 
 class RetractionStatus(models.TextChoices):
     NONE = "none", "None"
@@ -53,6 +58,19 @@ class Reference(models.Model):
         blank=True,
         help_text="Fields an editor fixed; refreshes never overwrite them.",
     )
+    # Title, year and first author normalised (references.fingerprints): how a record
+    # without identifiers is recognised on its next import, and how duplicates are found.
+    fingerprint = models.CharField(
+        max_length=FINGERPRINT_MAX_LENGTH, blank=True, default="", editable=False
+    )
+    needs_enrichment = models.BooleanField(
+        "waiting for enrichment",
+        default=False,
+        help_text=(
+            "Stored from an imported file while PubMed or Crossref could not be reached; "
+            "the next refresh fetches it."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -80,12 +98,27 @@ class Reference(models.Model):
         indexes = [
             models.Index(fields=["retraction_status"], name="reference_retraction_idx"),
             models.Index(fields=["last_refreshed"], name="reference_refreshed_idx"),
+            models.Index(fields=["fingerprint"], name="reference_fingerprint_idx"),
+            models.Index(
+                fields=["needs_enrichment"],
+                condition=Q(needs_enrichment=True),
+                name="reference_enrichment_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         first = self.first_author_label
         year = f" {self.year}" if self.year else ""
         return f"{first}{year}: {self.title[:80]}" if first else self.title[:100]
+
+    def save(self, *args, **kwargs):
+        # A derived column, kept right by every path that saves one reference (admin,
+        # history revert, merge); the bulk writers set it with the same function.
+        self.fingerprint = self.computed_fingerprint()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and FINGERPRINT_SOURCE_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "fingerprint"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:references_reference_change", args=[self.pk])
@@ -96,6 +129,9 @@ class Reference(models.Model):
             return ""
         first = self.authors[0]
         return first.get("collective") or first.get("family") or ""
+
+    def computed_fingerprint(self) -> str:
+        return fingerprint(title=self.title, year=self.year, authors=self.authors or [])
 
     @property
     def doi_url(self) -> str:
@@ -305,6 +341,15 @@ class ImportJobItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.raw}: {self.get_status_display()}"
+
+    @property
+    def summary(self) -> str:
+        """What became of the item, said once: 'line 12 ("Effect of …" / Smith): reason'."""
+        where = f"line {self.line}" if self.line else ""
+        head = f"{where} ({self.raw})" if where and self.raw else (where or self.raw)
+        if not self.message:
+            return head
+        return f"{head}: {self.message}" if head else self.message
 
     def is_visible_to(self, user) -> bool:
         """Items are seen with their job."""

@@ -95,7 +95,8 @@ def refresh_references(reference_ids: list[int]) -> int | None:
 
 @shared_task(name="references.refresh_stale_references", acks_late=True)
 def refresh_stale_references(days: int | None = None) -> int | None:
-    """The periodic refresh: references not refreshed for ``days`` (default from settings)."""
+    """The periodic refresh: references waiting for enrichment (stored from a file while
+    upstream was down) first, then those not refreshed for ``days`` (default from settings)."""
     stale_days = settings.REFERENCE_STALE_DAYS if days is None else days
     ids = references_stale_ids(days=stale_days)
     if not ids:

@@ -1,7 +1,8 @@
 """What each kind of record is searched by, on PostgreSQL: a weighted tsvector per kind and
 the text columns that trigram similarity compares with the query.
 
-The GIN indexes of search/migrations/0001_initial.py are built on exactly these
+The GIN indexes of search/migrations/0001_initial.py (and, for the safety, formulation,
+guideline and regulatory facts, 0003_fact_documents.py) are built on exactly these
 expressions as Django compiles them: change one here and that migration's SQL must change
 with it (tests/search/test_search_postgres.py checks that the planner uses each index).
 """
@@ -50,6 +51,31 @@ def reference_document() -> SearchVector:
         (F("journal"), "C"),
         (F("abstract"), "D"),
     )
+
+
+def adverse_effect_document() -> SearchVector:
+    return _vector(
+        (F("name"), "A"), (F("risk_factors"), "B"), (F("frequency_note"), "C"), (F("notes"), "C")
+    )
+
+
+def contraindication_document() -> SearchVector:
+    return _vector((F("name"), "A"), (F("reason"), "B"))
+
+
+def formulation_document() -> SearchVector:
+    # The stabiliser is stored as its lower-case name ("sucrose"), so it is searchable as is.
+    return _vector(
+        (F("brand"), "A"), (F("stabiliser"), "A"), (F("manufacturer"), "B"), (F("notes"), "C")
+    )
+
+
+def guideline_position_document() -> SearchVector:
+    return _vector((F("issuing_body"), "A"), (F("document"), "A"), (F("summary"), "B"))
+
+
+def regulatory_status_document() -> SearchVector:
+    return _vector((F("agency"), "A"), (F("status"), "A"), (F("notes"), "B"))
 
 
 # Columns compared with the query by trigram word similarity, to forgive typos.

@@ -1,4 +1,6 @@
-"""Site search: conditions, therapies, studies and references, ranked and grouped by kind.
+"""Site search: conditions, therapies, the facts about them (adverse effects,
+contraindications, formulations, guideline positions, regulatory statuses), studies and
+references, ranked and grouped by kind.
 
 On PostgreSQL, records match by full-text search (the query in ``websearch`` syntax,
 English stemming) over weighted documents (search.documents), or by trigram word
@@ -15,113 +17,51 @@ and a bounded candidate set (search.candidates): past ``MATCH_LIMIT`` matches th
 is shown as "more than" and only the first matches are ranked.
 
 A page of results runs two queries per kind (a count and the rows), and one more for the
-pairs that cite each reference.
+pairs that cite each reference; the preview of a kind of fact takes one query (its rows
+and their count together). One kind a page at a time takes two.
+
+Each fact links to the row that shows it: safety facts, formulations and regulatory
+statuses on the therapy page, a guideline position on its pair's page (the condition page
+when the pair has no verdict, hence no page).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Greatest
 
-from evidence.models import Condition, Study
+from evidence.models import Condition, GuidelinePosition, Study, Verdict
 from references.models import Reference
-from therapies.models import Therapy
+from therapies.models import AdverseEffect, Contraindication, Formulation, RegulatoryStatus, Therapy
 
 from . import candidates, documents
 from .candidates import MATCH_LIMIT
+from .results import FACT_KINDS, KINDS, KindResults, ReferenceHit, SearchResults
 
 MAX_QUERY_LENGTH = 200
 PREVIEW_SIZE = 5
 PAGE_SIZE = 20
-
-
-@dataclass(frozen=True)
-class Kind:
-    key: str
-    label: str
-    singular: str
-
-
-KINDS = [
-    Kind("conditions", "Conditions", "condition"),
-    Kind("therapies", "Therapies", "therapy"),
-    Kind("studies", "Studies", "study"),
-    Kind("references", "References", "reference"),
-]
-KIND_KEYS = [kind.key for kind in KINDS]
-
-
-@dataclass(frozen=True)
-class KindResults:
-    kind: Kind
-    total: int
-    hits: list[Any]
-    page: Page | None = None  # when the search is limited to this kind
-
-    @property
-    def has_more(self) -> bool:
-        return self.page is None and self.total > len(self.hits)
-
-    @property
-    def is_capped(self) -> bool:
-        """More records match than were counted (search.candidates)."""
-        return self.total > MATCH_LIMIT
-
-    @property
-    def total_label(self) -> str:
-        return f"more than {MATCH_LIMIT:,}" if self.is_capped else f"{self.total:,}"
-
-
-@dataclass(frozen=True)
-class ReferenceHit:
-    reference: Reference
-    # (condition, therapy, has_verdict) for every pair with a study of this reference.
-    pairs: list[tuple[Condition, Therapy, bool]]
-
-    AUTHORS_SHOWN = 3
-
-    @property
-    def author_names(self) -> list[str]:
-        names = [
-            author.get("family") or author.get("collective") or ""
-            for author in self.reference.authors or []
-            if isinstance(author, dict)
-        ]
-        return [name for name in names if name]
-
-    @property
-    def first_authors(self) -> list[str]:
-        return self.author_names[: self.AUTHORS_SHOWN]
-
-    @property
-    def more_authors(self) -> bool:
-        return len(self.author_names) > self.AUTHORS_SHOWN
-
-
-@dataclass(frozen=True)
-class SearchResults:
-    query: str
-    terms: list[str]
-    kind: Kind | None  # the search was limited to one kind
-    groups: list[KindResults] = field(default_factory=list)
-
-    @property
-    def count(self) -> int:
-        return sum(min(group.total, MATCH_LIMIT) for group in self.groups)
-
-    @property
-    def count_label(self) -> str:
-        capped = any(group.is_capped for group in self.groups)
-        return f"more than {self.count:,}" if capped else f"{self.count:,}"
 
 
 def query_terms(query: str) -> list[str]:
@@ -142,6 +82,10 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
         return results
     for current in [selected] if selected else KINDS:
         queryset, count = _search_counted(current.key, query, terms)
+        if not selected and current.key in FACT_KINDS:
+            hits, total = _preview_with_total(queryset)
+            results.groups.append(KindResults(kind=current, total=total, hits=hits))
+            continue
         total = count()
         if selected:
             paginator = _CountedPaginator(queryset, PAGE_SIZE, count=min(total, MATCH_LIMIT))
@@ -154,6 +98,13 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
             hits = [ReferenceHit(reference=ref, pairs=reference_pairs(ref)) for ref in hits]
         results.groups.append(KindResults(kind=current, total=total, hits=hits, page=page_obj))
     return results
+
+
+def _preview_with_total(queryset: QuerySet) -> tuple[list[Any], int]:
+    """The first matches and how many there are, in one query: the facts' tables are small,
+    so counting every match alongside the rows (a window count) costs little."""
+    hits = list(queryset.annotate(search_total=Window(Count("*")))[:PREVIEW_SIZE])
+    return hits, hits[0].search_total if hits else 0
 
 
 class _CountedPaginator(Paginator):
@@ -185,6 +136,11 @@ def _search_counted(kind: str, query: str, terms: list[str]) -> tuple[QuerySet, 
 _DOCUMENTS: dict[str, tuple[type, Callable[[], Any]]] = {
     "conditions": (Condition, documents.condition_document),
     "therapies": (Therapy, documents.therapy_document),
+    "adverse-effects": (AdverseEffect, documents.adverse_effect_document),
+    "contraindications": (Contraindication, documents.contraindication_document),
+    "formulations": (Formulation, documents.formulation_document),
+    "guideline-positions": (GuidelinePosition, documents.guideline_position_document),
+    "regulatory-statuses": (RegulatoryStatus, documents.regulatory_status_document),
     "studies": (Study, documents.study_document),
     "references": (Reference, documents.reference_document),
 }
@@ -215,9 +171,10 @@ def _postgres_stored(kind: str, query: str, terms: list[str]) -> tuple[QuerySet,
 def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
     model, document = _DOCUMENTS[kind]
     search_query = SearchQuery(query, search_type="websearch", config=documents.CONFIG)
-    queryset = model._default_manager.annotate(document=document())
-    matches = Q(document=search_query)
-    rank = SearchRank(F("document"), search_query)
+    # Not "document": a guideline position has a field of that name.
+    queryset = model._default_manager.annotate(search_vector=document())
+    matches = Q(search_vector=search_query)
+    rank = SearchRank(F("search_vector"), search_query)
     trigram_field = documents.TRIGRAM_FIELDS.get(kind)
     if trigram_field and terms:
         # The %> operator (word similarity above pg_trgm.word_similarity_threshold, 0.6 by
@@ -229,7 +186,7 @@ def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
     if excluded:
         # websearch's "-word" applies to the typo-forgiving matches too.
         matches &= ~Q(
-            document=SearchQuery(
+            search_vector=SearchQuery(
                 " OR ".join(excluded), search_type="websearch", config=documents.CONFIG
             )
         )
@@ -257,6 +214,16 @@ def _exact_bonus(kind: str, query: str) -> Case | Value:
 _FIELDS: dict[str, list[tuple[str, float]]] = {
     "conditions": [("name", 6.0), ("synonyms", 5.0)],
     "therapies": [("name", 6.0), ("aliases", 5.0), ("drug_class", 1.0)],
+    "adverse-effects": [
+        ("name", 6.0),
+        ("risk_factors", 3.0),
+        ("frequency_note", 1.5),
+        ("notes", 1.0),
+    ],
+    "contraindications": [("name", 6.0), ("reason", 2.0)],
+    "formulations": [("brand", 6.0), ("stabiliser", 5.0), ("manufacturer", 2.0), ("notes", 1.0)],
+    "guideline-positions": [("issuing_body", 6.0), ("document", 4.0), ("summary", 1.0)],
+    "regulatory-statuses": [("agency", 6.0), ("status", 3.0), ("notes", 1.0)],
     "studies": [("outcome", 3.0), ("outcome_summary", 2.0), ("population", 1.0)],
     "references": [("title", 3.0), ("authors", 2.0), ("journal", 1.5), ("abstract", 1.0)],
 }
@@ -307,6 +274,16 @@ def _fallback(kind: str, terms: list[str]) -> QuerySet:
 _ORDER = {
     "conditions": ["name"],
     "therapies": ["name"],
+    "adverse-effects": ["therapy__name", "name"],
+    "contraindications": ["therapy__name", "name"],
+    "formulations": ["therapy__name", "brand"],
+    "guideline-positions": [
+        "condition__name",
+        "therapy__name",
+        F("year").desc(nulls_last=True),
+        "issuing_body",
+    ],
+    "regulatory-statuses": ["therapy__name", "condition__name", "agency"],
     "studies": ["-reference__year", "id"],
     "references": [F("year").desc(nulls_last=True), "title"],
 }
@@ -317,6 +294,18 @@ def _shape(kind: str, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("parent")
     if kind == "studies":
         return queryset.select_related("reference", "therapy", "condition")
+    if kind in ("adverse-effects", "contraindications", "formulations"):
+        return queryset.select_related("therapy")
+    if kind == "regulatory-statuses":
+        return queryset.select_related("therapy", "condition")
+    if kind == "guideline-positions":
+        # A pair has a page only with a verdict; without one the result links to the condition.
+        has_verdict = Exists(
+            Verdict.objects.filter(
+                therapy_id=OuterRef("therapy_id"), condition_id=OuterRef("condition_id")
+            )
+        )
+        return queryset.select_related("therapy", "condition").annotate(has_verdict=has_verdict)
     if kind == "references":
         return queryset.prefetch_related(
             Prefetch(

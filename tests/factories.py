@@ -172,6 +172,7 @@ class RegulatoryStatusFactory(factory.django.DjangoModelFactory):
     condition = factory.SubFactory(ConditionFactory)
     agency = RegulatoryStatus.Agency.FDA
     status = RegulatoryStatus.Status.NOT_APPROVED
+    reference = factory.SubFactory(ReferenceFactory)
 
 
 class VerdictFactory(factory.django.DjangoModelFactory):

@@ -10,21 +10,42 @@ from .models import (
     Contraindication,
     ContraindicationReference,
     Formulation,
+    FormulationReference,
     RegulatoryStatus,
     Therapy,
 )
 
 
 class FormulationInline(TabularInline):
+    """Listed under the therapy; added on their own page, where their sources are cited."""
+
     model = Formulation
     extra = 0
     fields = ["brand", "manufacturer", "stabiliser", "iga_content", "route", "notes"]
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 class RegulatoryStatusInline(TabularInline):
     model = RegulatoryStatus
     extra = 0
-    autocomplete_fields = ["condition"]
+    autocomplete_fields = ["condition", "reference"]
+    required_foreign_keys = ("reference",)
+
+
+class _SourceInline(TabularInline):
+    """A fact's references: at least one, so that every fact shown names its source."""
+
+    extra = 0
+    min_num = 1
+    validate_min = True
+    autocomplete_fields = ["reference"]
+
+
+class FormulationReferenceInline(_SourceInline):
+    model = FormulationReference
 
 
 @admin.register(Therapy)
@@ -42,12 +63,11 @@ class FormulationAdmin(SimpleHistoryAdmin):
     list_filter = ["stabiliser", "route", "therapy"]
     search_fields = ["brand", "manufacturer", "therapy__name"]
     list_select_related = ["therapy"]
+    inlines = [FormulationReferenceInline]
 
 
-class AdverseEffectReferenceInline(TabularInline):
+class AdverseEffectReferenceInline(_SourceInline):
     model = AdverseEffectReference
-    extra = 0
-    autocomplete_fields = ["reference"]
 
 
 @admin.register(AdverseEffect)
@@ -59,10 +79,8 @@ class AdverseEffectAdmin(SimpleHistoryAdmin):
     inlines = [AdverseEffectReferenceInline]
 
 
-class ContraindicationReferenceInline(TabularInline):
+class ContraindicationReferenceInline(_SourceInline):
     model = ContraindicationReference
-    extra = 0
-    autocomplete_fields = ["reference"]
 
 
 @admin.register(Contraindication)
@@ -79,5 +97,6 @@ class RegulatoryStatusAdmin(SimpleHistoryAdmin):
     list_display = ["therapy", "condition", "agency", "status", "date"]
     list_filter = ["agency", "status", "therapy"]
     search_fields = ["therapy__name", "condition__name", "notes"]
-    autocomplete_fields = ["therapy", "condition"]
+    autocomplete_fields = ["therapy", "condition", "reference"]
+    required_foreign_keys = ("reference",)
     list_select_related = ["therapy", "condition"]

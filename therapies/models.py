@@ -48,7 +48,8 @@ class Formulation(models.Model):
         SUBCUTANEOUS = "subcutaneous", "Subcutaneous"
 
     therapy = models.ForeignKey(Therapy, on_delete=models.CASCADE, related_name="formulations")
-    brand = models.CharField(max_length=200)
+    # Blank when a source names a kind of product (e.g. "sucrose-stabilised") but no brand.
+    brand = models.CharField(max_length=200, blank=True)
     manufacturer = models.CharField(max_length=200, blank=True)
     stabiliser = models.CharField(max_length=16, choices=Stabiliser.choices, blank=True)
     iga_content = models.CharField(
@@ -56,17 +57,56 @@ class Formulation(models.Model):
     )
     route = models.CharField(max_length=16, choices=Route.choices, default=Route.INTRAVENOUS)
     notes = models.TextField(blank=True)
+    references = models.ManyToManyField(
+        "references.Reference",
+        through="FormulationReference",
+        blank=True,
+        related_name="formulations",
+    )
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["therapy", "brand"]
+        ordering = ["therapy", "brand", "stabiliser"]
         constraints = [
-            models.UniqueConstraint(fields=["therapy", "brand"], name="formulation_unique_brand")
+            models.UniqueConstraint(
+                fields=["therapy", "brand"],
+                condition=~Q(brand=""),
+                name="formulation_unique_brand",
+            ),
+            models.UniqueConstraint(
+                fields=["therapy", "stabiliser", "route"],
+                condition=Q(brand=""),
+                name="formulation_unique_unbranded_kind",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.brand} ({self.therapy})"
+        return f"{self.label} ({self.therapy})"
+
+    @property
+    def label(self) -> str:
+        """The brand, or the kind of product when the source names no brand."""
+        if self.brand:
+            return self.brand
+        if self.stabiliser and self.stabiliser != self.Stabiliser.NONE:
+            return f"{self.get_stabiliser_display()}-stabilised products"
+        return "Unbranded product"
+
+
+class FormulationReference(models.Model):
+    formulation = models.ForeignKey(Formulation, on_delete=models.CASCADE)
+    reference = models.ForeignKey("references.Reference", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["formulation", "reference"], name="formulation_reference_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.formulation_id} cites {self.reference_id}"
 
 
 class AdverseEffect(models.Model):
@@ -79,6 +119,8 @@ class AdverseEffect(models.Model):
         UNKNOWN = "unknown", "Unknown"
 
     class Severity(models.TextChoices):
+        # First, so that it sorts after every known severity (most severe first).
+        UNKNOWN = "unknown", "Not reported"
         MILD = "mild", "Mild"
         MODERATE = "moderate", "Moderate"
         SERIOUS = "serious", "Serious"
@@ -196,6 +238,15 @@ class RegulatoryStatus(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices)
     date = models.DateField(null=True, blank=True)
     notes = models.CharField(max_length=500, blank=True)
+    # Required by the services and the admin; nullable only for rows older than the rule.
+    reference = models.ForeignKey(
+        "references.Reference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="regulatory_statuses",
+        help_text="The source that states this status.",
+    )
 
     history = HistoricalRecords()
 

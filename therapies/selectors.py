@@ -75,13 +75,13 @@ class TherapySafety:
 class CitedSafety:
     adverse_effects: list[Cited]
     contraindications: list[Cited]
-    formulations: list[Formulation]
+    formulations: list[Cited]
 
 
 def therapy_safety(*, therapy: Therapy) -> TherapySafety:
-    """Adverse effects and contraindications (with their references) and formulations.
+    """Adverse effects, contraindications and formulations, with their references.
 
-    Five queries.
+    Six queries.
     """
     references = Prefetch(
         "references",
@@ -95,12 +95,26 @@ def therapy_safety(*, therapy: Therapy) -> TherapySafety:
     contraindications = list(
         Contraindication.objects.filter(therapy=therapy).prefetch_related(references)
     )
-    formulations = list(Formulation.objects.filter(therapy=therapy).order_by("brand"))
+    formulations = list(
+        Formulation.objects.filter(therapy=therapy)
+        .order_by("brand", "stabiliser", "route")
+        .prefetch_related(references)
+    )
     return TherapySafety(
         adverse_effects=adverse_effects,
         contraindications=contraindications,
         formulations=formulations,
     )
+
+
+def cite_statuses(
+    statuses: Iterable[RegulatoryStatus], numbering: ReferenceNumbering
+) -> list[Cited]:
+    """Regulatory statuses with their sources numbered, continuing ``numbering``."""
+    return [
+        Cited(item=status, references=numbering.cite_all(filter(None, [status.reference])))
+        for status in statuses
+    ]
 
 
 def safety_cite(*, safety: TherapySafety, numbering: ReferenceNumbering) -> CitedSafety:
@@ -114,17 +128,23 @@ def safety_cite(*, safety: TherapySafety, numbering: ReferenceNumbering) -> Cite
             Cited(item=item, references=numbering.cite_all(item.references.all()))
             for item in safety.contraindications
         ],
-        formulations=safety.formulations,
+        formulations=[
+            Cited(item=item, references=numbering.cite_all(item.references.all()))
+            for item in safety.formulations
+        ],
     )
 
 
 @dataclass(frozen=True)
 class ConditionVerdict:
-    """The verdict on this therapy for one condition, with counts of the pair's studies."""
+    """The verdict on this therapy for one condition, with counts of the pair's reports:
+    human studies (the headline), reviews and preclinical work apart."""
 
     verdict: Any  # evidence.Verdict with condition (and its parent) loaded
     study_count: int
     flagged_study_count: int
+    review_count: int = 0
+    preclinical_count: int = 0
 
     @property
     def condition(self) -> Any:
@@ -139,25 +159,36 @@ class ConditionVerdict:
 class TherapyOverview:
     therapy: Therapy
     verdicts: list[ConditionVerdict]
-    regulatory_statuses: list[RegulatoryStatus]
+    regulatory_statuses: list[Cited]
     safety: CitedSafety
     references: list[NumberedReference]
 
 
+# The values of Study.evidence_group, which the database derives from the design.
+_GROUPS = ("human", "reviews", "preclinical")
+
+
 def _study_counts(therapy: Therapy) -> dict[int, dict[str, int]]:
+    """Per condition: reports (one per reference) of each kind, and flagged study rows."""
     rows = (
         therapy.studies.order_by()
         .values("condition_id")
-        .annotate(total=Count("id"), flagged=Count("id", filter=FLAGGED_REFERENCE))
+        .annotate(
+            flagged=Count("id", filter=FLAGGED_REFERENCE),
+            **{
+                group: Count("reference_id", distinct=True, filter=Q(evidence_group=group))
+                for group in _GROUPS
+            },
+        )
     )
-    counts: dict[int, dict[str, int]] = defaultdict(lambda: {"total": 0, "flagged": 0})
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(("flagged", *_GROUPS), 0))
     for row in rows:
-        counts[row["condition_id"]] = {"total": row["total"], "flagged": row["flagged"]}
+        counts[row.pop("condition_id")] = row
     return counts
 
 
 def therapy_overview(*, slug: str) -> TherapyOverview:
-    """One therapy across conditions; raises Http404 for an unknown slug. Nine queries."""
+    """One therapy across conditions; raises Http404 for an unknown slug. Ten queries."""
     therapy = get_object_or_404(Therapy, slug=slug)
     verdicts: QuerySet = therapy.verdicts.select_related(
         "therapy", "condition", "condition__parent"
@@ -166,17 +197,20 @@ def therapy_overview(*, slug: str) -> TherapyOverview:
     rows = [
         ConditionVerdict(
             verdict=verdict,
-            study_count=counts[verdict.condition_id]["total"],
+            study_count=counts[verdict.condition_id]["human"],
             flagged_study_count=counts[verdict.condition_id]["flagged"],
+            review_count=counts[verdict.condition_id]["reviews"],
+            preclinical_count=counts[verdict.condition_id]["preclinical"],
         )
         for verdict in verdicts
     ]
-    regulatory_statuses = list(
-        therapy.regulatory_statuses.select_related("condition").order_by(
-            "condition__name", "agency"
-        )
-    )
     numbering = ReferenceNumbering()
+    regulatory_statuses = cite_statuses(
+        therapy.regulatory_statuses.select_related("condition", "reference").order_by(
+            "condition__name", "agency"
+        ),
+        numbering,
+    )
     safety = safety_cite(safety=therapy_safety(therapy=therapy), numbering=numbering)
     return TherapyOverview(
         therapy=therapy,

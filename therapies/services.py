@@ -8,6 +8,7 @@ load must not save an unchanged record.
 from collections.abc import Iterable, Sequence
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.dispatch import Signal
 
@@ -20,6 +21,7 @@ from .models import (
     Contraindication,
     ContraindicationReference,
     Formulation,
+    FormulationReference,
     RegulatoryStatus,
     Therapy,
 )
@@ -27,6 +29,17 @@ from .models import (
 # Sent with ``therapy_id`` when a safety fact's references are replaced in bulk, which no
 # model signal reports; the evidence app's page cache listens (evidence/receivers.py).
 safety_references_changed = Signal()
+
+
+def _sourced(references: Iterable[Reference], what: str) -> list[Reference]:
+    """``references`` as a list; a ValidationError when there is none: every safety and
+    regulatory fact shown to a clinician names where it comes from."""
+    cited = list(references)
+    if not cited:
+        raise ValidationError(
+            {"references": f"{what} must cite at least one reference."}, code="unsourced"
+        )
+    return cited
 
 
 def _references_set(
@@ -74,24 +87,34 @@ def therapy_upsert(
 def formulation_upsert(
     *,
     therapy: Therapy,
-    brand: str,
+    references: Iterable[Reference],
+    brand: str = "",
     manufacturer: str = "",
     stabiliser: str = "",
     iga_content: str = "",
     route: str = Formulation.Route.INTRAVENOUS,
     notes: str = "",
 ) -> Formulation:
-    return row_upsert(
-        Formulation,
-        lookup={"therapy": therapy, "brand": brand},
-        values={
-            "manufacturer": manufacturer,
-            "stabiliser": stabiliser,
-            "iga_content": iga_content,
-            "route": route,
-            "notes": notes,
-        },
+    """A product, keyed on its brand; a product named only by kind (no brand) is keyed
+    on its stabiliser and route."""
+    cited = _sourced(references, "A formulation")
+    values = {
+        "manufacturer": manufacturer,
+        "stabiliser": stabiliser,
+        "iga_content": iga_content,
+        "route": route,
+        "notes": notes,
+    }
+    if brand:
+        lookup = {"therapy": therapy, "brand": brand}
+    else:
+        lookup = {"therapy": therapy, "brand": "", "stabiliser": stabiliser, "route": route}
+        del values["stabiliser"], values["route"]
+    formulation = row_upsert(Formulation, lookup=lookup, values=values)
+    _references_set(
+        FormulationReference, owner_field="formulation", owner=formulation, references=cited
     )
+    return formulation
 
 
 @transaction.atomic
@@ -106,6 +129,7 @@ def adverse_effect_upsert(
     notes: str = "",
     references: Iterable[Reference] = (),
 ) -> AdverseEffect:
+    references = _sourced(references, "An adverse effect")
     effect = row_upsert(
         AdverseEffect,
         lookup={"therapy": therapy, "name": name},
@@ -132,6 +156,7 @@ def contraindication_upsert(
     kind: str = Contraindication.Kind.ABSOLUTE,
     references: Iterable[Reference] = (),
 ) -> Contraindication:
+    references = _sourced(references, "A contraindication")
     contraindication = row_upsert(
         Contraindication,
         lookup={"therapy": therapy, "name": name},
@@ -153,13 +178,19 @@ def regulatory_status_upsert(
     condition: models.Model,
     agency: str,
     status: str,
+    reference: Reference | None,
     date: date | None = None,
     notes: str = "",
 ) -> RegulatoryStatus:
     # The condition is an evidence.Condition; it is typed loosely so that this layer never
     # imports the evidence app above it.
+    if reference is None:
+        raise ValidationError(
+            {"reference": "A regulatory status must cite the source that states it."},
+            code="unsourced",
+        )
     return row_upsert(
         RegulatoryStatus,
         lookup={"therapy": therapy, "condition": condition, "agency": agency},
-        values={"status": status, "date": date, "notes": notes},
+        values={"status": status, "date": date, "notes": notes, "reference": reference},
     )

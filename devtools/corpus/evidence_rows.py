@@ -244,6 +244,8 @@ def study_rows(
                 size,
                 low,
                 high,
+                "abstract",  # extraction_source: the synthetic details "come from" its abstract
+                "",
             )
             index += 1
 

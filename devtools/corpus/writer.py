@@ -51,7 +51,8 @@ def _defaults(model: type[models.Model], given: Sequence[str]) -> tuple[list[str
     now = timezone.now()
     names, values = [], []
     for field in model._meta.concrete_fields:
-        if field.attname in given:
+        # A generated column is the database's to fill (Study.evidence_group).
+        if field.attname in given or field.generated:
             continue
         names.append(field.attname)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):

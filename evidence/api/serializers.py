@@ -91,12 +91,23 @@ class StudyListSerializer(serializers.ModelSerializer):
             "outcome",
             "direction",
             "risk_of_bias",
+            "extraction_source",
         ]
+        extra_kwargs = {
+            "extraction_source": {
+                "help_text": "Where the study's details were read: seed_article (an article "
+                "citing the study, named in extraction_reference), abstract, full_text, or "
+                "editor (the editor's own reading)."
+            }
+        }
 
 
 class StudyDetailSerializer(StudyListSerializer):
     therapy = TherapyBriefSerializer()
     condition = ConditionBriefSerializer()
+    extraction_reference = ReferenceBriefSerializer(
+        allow_null=True, help_text="The citing article the details come from, if any."
+    )
 
     class Meta(StudyListSerializer.Meta):
         fields = [
@@ -106,6 +117,8 @@ class StudyDetailSerializer(StudyListSerializer):
             "comparator",
             "follow_up",
             "outcome_summary",
+            "extraction_reference",
+            "extraction_note",
             "effect_measure",
             "effect_size",
             "ci_lower",
@@ -123,10 +136,23 @@ class StudyWriteSerializer(serializers.ModelSerializer):
     therapy = serializers.SlugRelatedField(slug_field="slug", queryset=Therapy.objects.all())
     condition = serializers.SlugRelatedField(slug_field="slug", queryset=Condition.objects.all())
     participants = serializers.IntegerField(min_value=0, allow_null=True, required=False)
+    extraction_reference = serializers.PrimaryKeyRelatedField(
+        queryset=Reference.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="The id of the citing article the details were read in; required when "
+        "extraction_source is seed_article.",
+    )
 
     class Meta:
         model = Study
-        fields = ["reference", "therapy", "condition", *STUDY_EXTRACTED_FIELDS]
+        fields = [
+            "reference",
+            "therapy",
+            "condition",
+            *STUDY_EXTRACTED_FIELDS,
+            "extraction_reference",
+        ]
         # Uniqueness and the check constraints are validated once, by the service.
         validators: list = []
 
@@ -148,10 +174,19 @@ class VerdictListSerializer(serializers.ModelSerializer):
             "condition",
             "status",
             "certainty",
+            "certainty_override_reason",
             "needs_review",
             "reviewed_on",
             "updated_at",
         ]
+        extra_kwargs = {
+            "certainty_override_reason": {
+                "help_text": (
+                    "Why the certainty is above the lowest certainty among the verdict's "
+                    "critical outcomes (GRADE); empty when it is not."
+                )
+            }
+        }
 
 
 class ReviewReasonSerializer(serializers.Serializer):
@@ -235,6 +270,16 @@ class DirectionCountsSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class GroupedCountsSerializer(serializers.Serializer):
+    """Reports (a reference's outcomes counted once) by kind of evidence and direction."""
+
+    human = DirectionCountsSerializer(help_text="Human clinical studies: the headline.")
+    reviews = DirectionCountsSerializer(
+        help_text="Systematic and narrative reviews, meta-analyses and guidelines."
+    )
+    preclinical = DirectionCountsSerializer(help_text="Animal and in-vitro / mechanistic work.")
+
+
 class GuidelinePositionSerializer(serializers.ModelSerializer):
     reference = ReferenceBriefSerializer(allow_null=True)
 
@@ -264,22 +309,32 @@ class VerdictSummarySerializer(serializers.Serializer):
     certainty = serializers.ChoiceField(
         source="verdict.certainty", choices=Verdict.Certainty.choices
     )
+    certainty_override_reason = serializers.CharField(
+        source="verdict.certainty_override_reason",
+        help_text="Why the certainty is above the lowest among the critical outcomes; empty "
+        "when it is not.",
+    )
     summary = serializers.CharField(source="verdict.summary")
     reviewed_on = serializers.DateField(source="verdict.reviewed_on", allow_null=True)
     needs_review = serializers.BooleanField(source="verdict.needs_review")
     study_counts = DirectionCountsSerializer(
-        source="direction_counts", help_text="Studies of this pair by direction of effect."
+        source="direction_counts",
+        help_text="Human clinical studies of this pair by direction of effect; a study "
+        "reporting several outcomes counts once. Reviews and preclinical work are in "
+        "study_counts_by_group.",
     )
+    study_counts_by_group = GroupedCountsSerializer(source="grouped_counts")
     guideline_positions = GuidelinePositionSerializer(many=True)
     retraction_warnings = RetractionWarningsSerializer(source="*")
 
 
 class SubConditionVerdictSerializer(serializers.ModelSerializer):
     therapy = TherapyBriefSerializer()
+    study_counts_by_group = GroupedCountsSerializer(source="grouped_counts", read_only=True)
 
     class Meta:
         model = Verdict
-        fields = ["id", "therapy", "status", "certainty"]
+        fields = ["id", "therapy", "status", "certainty", "study_counts_by_group"]
 
 
 class SubConditionSerializer(ConditionBriefSerializer):

@@ -73,11 +73,12 @@ class StudyViewSet(viewsets.ModelViewSet):
                 "outcome",
                 "direction",
                 "risk_of_bias",
+                "extraction_source",
                 "therapy__slug",
                 "condition__slug",
                 *(f"reference__{name}" for name in BRIEF_REFERENCE_FIELDS),
             ).order_by("condition__name", "therapy__name", *STUDY_ORDER)
-        return queryset.order_by("id")
+        return queryset.select_related("extraction_reference").order_by("id")
 
     def get_serializer_class(self):
         # The browsable API builds its forms with the request's method, not the action.

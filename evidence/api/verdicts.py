@@ -62,6 +62,7 @@ class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
                 "condition__name",
                 "status",
                 "certainty",
+                "certainty_override_reason",
                 "needs_review",
                 "reviewed_on",
                 "updated_at",

@@ -23,7 +23,9 @@ from ..models import Condition, GuidelinePosition, OutcomeFinding, SavedSearch, 
 
 IVIG = Path(__file__).resolve().parent / "ivig.yaml"
 
-# Keys that name another entry of the file instead of holding a field's value.
+# Keys that name another entry of the file instead of holding a field's value. A list of
+# reference keys may hold {reference: key, claim: text} instead of a key, to say what the
+# entry takes from that source.
 REFERENCE, REFERENCES, CONDITION = "reference key", "list of reference keys", "condition slug"
 
 
@@ -49,8 +51,8 @@ SECTIONS: dict[str, Section] = {
     ),
     "studies": Section(
         Study,
-        ("condition", "reference", "design", "outcome_summary", "direction"),
-        {"condition": CONDITION, "reference": REFERENCE},
+        ("condition", "reference", "design", "outcome_summary", "direction", "extraction_source"),
+        {"condition": CONDITION, "reference": REFERENCE, "extraction_reference": REFERENCE},
     ),
     "guideline_positions": Section(
         GuidelinePosition,
@@ -62,13 +64,15 @@ SECTIONS: dict[str, Section] = {
         OutcomeFinding, ("condition", "outcome", "certainty"), {"condition": CONDITION}
     ),
     "regulatory_statuses": Section(
-        RegulatoryStatus, ("condition", "agency", "status"), {"condition": CONDITION}
+        RegulatoryStatus,
+        ("condition", "agency", "status", "reference"),
+        {"condition": CONDITION, "reference": REFERENCE},
     ),
     "adverse_effects": Section(AdverseEffect, ("name", "references"), {"references": REFERENCES}),
     "contraindications": Section(
         Contraindication, ("name", "references"), {"references": REFERENCES}
     ),
-    "formulations": Section(Formulation, ("brand",), {}),
+    "formulations": Section(Formulation, ("references",), {"references": REFERENCES}),
 }
 
 
@@ -172,7 +176,12 @@ def _entry(
 def _link(value: Any, where: str, kind: str, known: dict[str, set[str]]) -> None:
     if kind == REFERENCES:
         for index, item in enumerate(_list(value, where)):
-            _link(item, f"{where}[{index}]", REFERENCE, known)
+            at = f"{where}[{index}]"
+            if isinstance(item, dict):  # {reference: key, claim: what is taken from it}
+                _keys(item, at, allowed={"reference", "claim"}, required={"reference"})
+                item = item["reference"]
+                at = f"{at}.reference"
+            _link(item, at, REFERENCE, known)
         return
     if value not in known.get(kind, set()):
         raise DemoDataError(f"{where}: {value!r} is not a {kind} defined in the file")

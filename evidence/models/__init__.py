@@ -6,12 +6,17 @@ from .conditions import Condition
 from .editorial import Candidate, DigestLog, EditorScope, SavedSearch
 from .guidelines import GuidelinePosition
 from .studies import (
+    PRECLINICAL_DESIGNS,
+    REVIEW_DESIGNS,
     SORT_TITLE_LENGTH,
     STUDY_EXTRACTED_FIELDS,
     Design,
     Direction,
+    EvidenceGroup,
+    ExtractionSource,
     Study,
     StudyQuerySet,
+    evidence_group_of,
     study_flagged,
 )
 from .verdicts import OutcomeFinding, Verdict, VerdictReference
@@ -21,9 +26,13 @@ __all__ = [
     "SORT_TITLE_LENGTH",
     "Candidate",
     "Condition",
+    "PRECLINICAL_DESIGNS",
+    "REVIEW_DESIGNS",
     "Design",
     "DigestLog",
     "Direction",
+    "EvidenceGroup",
+    "ExtractionSource",
     "EditorScope",
     "GuidelinePosition",
     "OutcomeFinding",
@@ -32,5 +41,6 @@ __all__ = [
     "StudyQuerySet",
     "Verdict",
     "VerdictReference",
+    "evidence_group_of",
     "study_flagged",
 ]

@@ -2,7 +2,7 @@
 of design and direction of effect."""
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from simple_history.models import HistoricalRecords
 
 from references.models import RetractionStatus
@@ -22,6 +22,8 @@ class Design(models.TextChoices):
     CASE_CONTROL = "case_control", "Case-control study"
     CASE_SERIES = "case_series", "Case series"
     CASE_REPORT = "case_report", "Case report"
+    # A study of patients whose report does not say how it was designed.
+    CLINICAL_STUDY = "clinical_study", "Clinical study (design not reported)"
     ANIMAL = "animal", "Animal study"
     IN_VITRO = "in_vitro", "In-vitro / mechanistic study"
     SYSTEMATIC_REVIEW = "systematic_review", "Systematic review"
@@ -30,12 +32,47 @@ class Design(models.TextChoices):
     GUIDELINE = "guideline", "Guideline"
 
 
+class EvidenceGroup(models.TextChoices):
+    """What kind of evidence a design gives: the headline counts are the human studies;
+    reviews summarise other studies and preclinical work is not about patients."""
+
+    HUMAN = "human", "Human studies"
+    REVIEWS = "reviews", "Reviews and guidelines"
+    PRECLINICAL = "preclinical", "Preclinical studies"
+
+
+REVIEW_DESIGNS = (
+    Design.SYSTEMATIC_REVIEW,
+    Design.META_ANALYSIS,
+    Design.NARRATIVE_REVIEW,
+    Design.GUIDELINE,
+)
+PRECLINICAL_DESIGNS = (Design.ANIMAL, Design.IN_VITRO)
+
+
+def evidence_group_of(design: str) -> str:
+    if design in REVIEW_DESIGNS:
+        return EvidenceGroup.REVIEWS
+    if design in PRECLINICAL_DESIGNS:
+        return EvidenceGroup.PRECLINICAL
+    return EvidenceGroup.HUMAN
+
+
 class Direction(models.TextChoices):
     BENEFIT = "benefit", "Benefit"
     NO_BENEFIT = "no_benefit", "No benefit"
     MIXED = "mixed", "Mixed"
     HARM = "harm", "Harm"
     UNCLEAR = "unclear", "Unclear"
+
+
+class ExtractionSource(models.TextChoices):
+    """Where a study's details (size, dose, comparator, result) were read."""
+
+    SEED_ARTICLE = "seed_article", "the article that cites it"
+    ABSTRACT = "abstract", "its abstract"
+    FULL_TEXT = "full_text", "its full text"
+    EDITOR = "editor", "the editor's reading"
 
 
 def study_flagged(*, through_reference: bool = False) -> Q:
@@ -74,6 +111,8 @@ STUDY_EXTRACTED_FIELDS = (
     "effect_size",
     "ci_lower",
     "ci_upper",
+    "extraction_source",
+    "extraction_note",
 )
 
 
@@ -105,6 +144,17 @@ class Study(models.Model):
         Verdict, on_delete=models.SET_NULL, null=True, blank=True, related_name="studies"
     )
     design = models.CharField(max_length=24, choices=Design.choices)
+    # Kept by the database from the design, so every count can group on it without
+    # repeating the mapping, and no writer can get it wrong.
+    evidence_group = models.GeneratedField(
+        expression=Case(
+            When(design__in=[str(d) for d in REVIEW_DESIGNS], then=Value("reviews")),
+            When(design__in=[str(d) for d in PRECLINICAL_DESIGNS], then=Value("preclinical")),
+            default=Value("human"),
+        ),
+        output_field=models.CharField(max_length=12, choices=EvidenceGroup.choices),
+        db_persist=True,
+    )
     species = models.CharField(max_length=100, default="human")
     participants = models.IntegerField(null=True, blank=True)
     population = models.CharField(max_length=500, blank=True)
@@ -123,6 +173,21 @@ class Study(models.Model):
     effect_size = models.FloatField(null=True, blank=True)
     ci_lower = models.FloatField("95% CI lower", null=True, blank=True)
     ci_upper = models.FloatField("95% CI upper", null=True, blank=True)
+    extraction_source = models.CharField(
+        max_length=16,
+        choices=ExtractionSource.choices,
+        default=ExtractionSource.EDITOR,
+        help_text="Where the details above were read.",
+    )
+    extraction_reference = models.ForeignKey(
+        "references.Reference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extracted_studies",
+        help_text="The article the details were read in, when it is not the study's own report.",
+    )
+    extraction_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Copies of the cited reference's year, title (a prefix) and retraction status, so
     # that a pair of 10,000 studies is paged and its flagged studies counted from an
@@ -159,6 +224,15 @@ class Study(models.Model):
                 | Q(ci_upper__isnull=True)
                 | Q(ci_lower__lte=F("ci_upper")),
                 name="study_ci_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~Q(extraction_source="seed_article")
+                | Q(extraction_reference__isnull=False),
+                name="study_seed_article_named",
+                violation_error_message=(
+                    "extraction_reference: name the article the details were read in when "
+                    "extraction_source is seed_article."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["reference", "therapy", "condition", "outcome"],

@@ -33,6 +33,13 @@ class Verdict(models.Model):
     condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="verdicts")
     status = models.CharField(max_length=20, choices=Status.choices)
     certainty = models.CharField(max_length=10, choices=Certainty.choices)
+    certainty_override_reason = models.TextField(
+        blank=True,
+        help_text=(
+            "Why the certainty is higher than the lowest certainty among the critical "
+            "outcomes (GRADE). Required for such an override; shown beside the certainty."
+        ),
+    )
     summary = models.TextField(help_text="One paragraph a clinician can read in a minute.")
     key_takeaways = models.JSONField(default=list, blank=True)
     limitations = models.TextField(blank=True)
@@ -92,6 +99,9 @@ class VerdictReference(models.Model):
     verdict = models.ForeignKey(Verdict, on_delete=models.CASCADE)
     reference = models.ForeignKey("references.Reference", on_delete=models.PROTECT)
     position = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(
+        max_length=500, blank=True, help_text="What the verdict takes from this source."
+    )
 
     class Meta:
         ordering = ["position", "id"]

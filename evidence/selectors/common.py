@@ -1,14 +1,24 @@
 """Pieces shared by the evidence selectors: counts by direction and design, the flagged
 study filters, and the part every summary of one pair has (PairSummary)."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from therapies.models import Therapy
 
-from ..models import Condition, Design, Direction, Verdict, study_flagged
+from ..models import (
+    Condition,
+    Design,
+    Direction,
+    EvidenceGroup,
+    Verdict,
+    evidence_group_of,
+    study_flagged,
+)
 
 # Both from the one definition (evidence.models.study_flagged): through the reference's own
 # status where the query joins it anyway (condition page), on Study's copy of it where the
@@ -34,6 +44,111 @@ class DirectionCounts:
         """(value, label, count) for every direction, in the order of Direction."""
         return [(value, label, getattr(self, value)) for value, label in Direction.choices]
 
+    @property
+    def present(self) -> list[tuple[str, str, int]]:
+        """``rows`` without the directions no study has."""
+        return [row for row in self.rows if row[2]]
+
+
+@dataclass(frozen=True)
+class GroupedCounts:
+    """Reports counted by kind of evidence and direction: the human studies are the
+    headline, reviews and preclinical work are counted beside them, never with them."""
+
+    human: DirectionCounts = field(default_factory=DirectionCounts)
+    reviews: DirectionCounts = field(default_factory=DirectionCounts)
+    preclinical: DirectionCounts = field(default_factory=DirectionCounts)
+
+    @classmethod
+    def from_counts(cls, counts: dict[tuple[str, str], int]) -> "GroupedCounts":
+        """``counts``: {(evidence group, direction): n}."""
+        return cls(
+            **{
+                group: DirectionCounts(
+                    **{value: counts.get((group, value), 0) for value in Direction.values}
+                )
+                for group in EvidenceGroup.values
+            }
+        )
+
+    @property
+    def groups(self) -> list[tuple[str, str, DirectionCounts]]:
+        """(value, label, counts) for every kind of evidence, human studies first."""
+        return [(value, label, getattr(self, value)) for value, label in EvidenceGroup.choices]
+
+    @property
+    def total(self) -> int:
+        return self.human.total + self.reviews.total + self.preclinical.total
+
+    @property
+    def directions_present(self) -> list[tuple[str, str]]:
+        """(value, label) of each direction some report has, for a chart's legend."""
+        return [
+            (value, label)
+            for value, label in Direction.choices
+            if any(getattr(counts, value) for _, _, counts in self.groups)
+        ]
+
+
+@dataclass(frozen=True)
+class ReportCount:
+    """One group of a pair's reports with one direction: ``reports`` counts each report
+    (reference) once, its outcomes together; ``rows`` and ``flagged`` count study rows."""
+
+    key: tuple
+    direction: str
+    reports: int
+    rows: int
+    flagged: int
+
+
+def report_counts(studies: QuerySet, *, keys: tuple[str, ...], flagged: Q) -> list[ReportCount]:
+    """``studies`` counted per ``keys`` and direction, one report counted once. One query.
+
+    A review with two outcomes is one review: the rows of one reference are folded into
+    one report first, whose direction is theirs when they agree and "mixed" when not.
+    """
+    per_report = (
+        studies.order_by()
+        .values(*keys, "reference_id")
+        .annotate(
+            low=Min("direction"),
+            high=Max("direction"),
+            row_count=Count("id"),
+            flagged_count=Count("id", filter=flagged),
+        )
+    )
+    inner, params = per_report.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"t.{quote(key)}" for key in keys)
+    positions = ", ".join(str(n) for n in range(1, len(keys) + 2))
+    # Only quoted field names of ours and Django's own compiled SQL are interpolated; every
+    # value travels as a parameter.
+    sql = (
+        f"SELECT {columns}, CASE WHEN t.low = t.high THEN t.low ELSE %s END, COUNT(*), "  # noqa: S608
+        f"SUM(t.row_count), SUM(t.flagged_count) FROM ({inner}) t GROUP BY {positions}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (Direction.MIXED, *params))
+        return [
+            ReportCount(
+                key=tuple(row[: len(keys)]),
+                direction=row[len(keys)],
+                reports=row[-3],
+                rows=int(row[-2]),
+                flagged=int(row[-1]),
+            )
+            for row in cursor.fetchall()
+        ]
+
+
+def grouped_by_design(counts: list[ReportCount]) -> GroupedCounts:
+    """Counts keyed by (design,) summed into kinds of evidence."""
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for count in counts:
+        totals[(evidence_group_of(count.key[0]), count.direction)] += count.reports
+    return GroupedCounts.from_counts(totals)
+
 
 @dataclass(frozen=True)
 class DesignRow:
@@ -44,12 +159,9 @@ class DesignRow:
     counts: DirectionCounts
 
 
-def direction_annotations() -> dict[str, Count]:
-    return {value: Count("id", filter=Q(direction=value)) for value in Direction.values}
-
-
-def design_rows(counts: dict[tuple[str, str], int]) -> list[DesignRow]:
-    """``counts``: {(design, direction): n} -> one row per design that has studies."""
+def design_rows(report_counts: list[ReportCount]) -> list[DesignRow]:
+    """Counts keyed by (design,) -> one row per design that has studies."""
+    counts = {(count.key[0], count.direction): count.reports for count in report_counts}
     rows = []
     for value, label in Design.choices:
         per_direction = {
@@ -63,14 +175,14 @@ def design_rows(counts: dict[tuple[str, str], int]) -> list[DesignRow]:
 @dataclass(frozen=True)
 class PairSummary:
     """What every summary of one therapy for one condition offers: the verdict, its studies
-    counted by direction, and whether it cites a flagged reference.
+    counted by kind of evidence and direction, and whether it cites a flagged reference.
 
     A subclass provides ``flagged_study_count`` and ``flagged_reference_count`` (flagged
     background references of the verdict), as fields or properties.
     """
 
     verdict: Verdict
-    direction_counts: DirectionCounts
+    grouped_counts: GroupedCounts
 
     if TYPE_CHECKING:  # not fields here: each subclass decides how it holds them
         flagged_study_count: int
@@ -85,8 +197,14 @@ class PairSummary:
         return self.verdict.condition
 
     @property
+    def direction_counts(self) -> DirectionCounts:
+        """The headline: human studies by direction."""
+        return self.grouped_counts.human
+
+    @property
     def study_count(self) -> int:
-        return self.direction_counts.total
+        """Human studies; reviews and preclinical work are counted in grouped_counts."""
+        return self.grouped_counts.human.total
 
     @property
     def cites_flagged_reference(self) -> bool:

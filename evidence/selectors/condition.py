@@ -9,8 +9,9 @@ from django.shortcuts import get_object_or_404
 
 from references.models import RetractionStatus
 
-from ..models import Condition, Direction, GuidelinePosition, Study, Verdict
-from .common import FLAGGED_REFERENCE, DirectionCounts, PairSummary, direction_annotations
+from ..models import Condition, GuidelinePosition, Study, Verdict
+from .common import FLAGGED_REFERENCE, GroupedCounts, PairSummary, report_counts
+from .related import RelatedPair, pair_counts
 
 # --- Condition summary ------------------------------------------------------------------
 
@@ -29,7 +30,7 @@ class SubConditionRow:
     """A sub-condition on its parent's page: its verdicts, or the first few of them."""
 
     condition: Condition
-    verdicts: list[Verdict]  # therapy loaded
+    verdicts: list[RelatedPair]  # therapy loaded, with the pair's counts
     verdict_count: int
 
     @property
@@ -58,7 +59,8 @@ class ConditionSummary:
 
 
 def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
-    """Every sub-condition with its verdict count; verdicts for the first few. Two queries."""
+    """Every sub-condition with its verdict count; verdicts for the first few, with their
+    pairs' counts. Three queries."""
     subs = Condition.objects.filter(parent=condition).order_by("name", "id")
     shown: dict[int, list[Verdict]] = defaultdict(list)
     for verdict in (
@@ -69,15 +71,35 @@ def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
     ):
         if len(shown[verdict.condition_id]) < VERDICTS_PER_SUB_CONDITION:
             shown[verdict.condition_id].append(verdict)
+    counts = pair_counts(condition_ids=shown) if shown else {}
     return [
-        SubConditionRow(condition=sub, verdicts=shown.get(sub.pk, []), verdict_count=sub.n)
+        SubConditionRow(
+            condition=sub,
+            verdicts=[
+                RelatedPair(v, counts.get((v.condition_id, v.therapy_id), GroupedCounts()))
+                for v in shown.get(sub.pk, [])
+            ],
+            verdict_count=sub.n,
+        )
         for sub in subs.annotate(n=Count("verdicts"))
     ]
 
 
-# Long function: the page's six queries read as one sequence, against its pinned count.
+def _count_sub_verdicts(sub_conditions: list[Condition]) -> None:
+    """Give each prefetched sub-condition verdict its pair's counts, as an annotation
+    would (``grouped_counts``). One query."""
+    counts = pair_counts(condition_ids=[sub.pk for sub in sub_conditions])
+    for sub in sub_conditions:
+        for verdict in sub.verdicts.all():
+            verdict.grouped_counts = counts.get(
+                (verdict.condition_id, verdict.therapy_id), GroupedCounts()
+            )
+
+
+# Long function: the page's queries read as one sequence, against its pinned count.
 def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> ConditionSummary:
-    """Every therapy with a verdict for one condition. Six queries at most.
+    """Every therapy with a verdict for one condition. Six queries, seven with
+    sub-conditions (their pairs' counts).
 
     With ``all_sub_verdicts`` (the API) every sub-condition comes with all its verdicts;
     without (the page), sub_condition_rows bounds them (see SUB_CONDITIONS_WITH_VERDICTS).
@@ -98,6 +120,8 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
                 )
             )
         )
+        if sub_conditions:
+            _count_sub_verdicts(sub_conditions)
     else:
         sub_condition_rows = _sub_condition_rows(condition)
     verdicts = list(
@@ -114,13 +138,16 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
     )
     # Grouped by pair rather than through Study.verdict, so the counts hold even for
     # studies written around the services.
-    counts = {
-        row["therapy_id"]: row
-        for row in Study.objects.filter(condition=condition)
-        .order_by()
-        .values("therapy_id")
-        .annotate(flagged=Count("id", filter=FLAGGED_REFERENCE), **direction_annotations())
-    }
+    by_group: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
+    flagged: dict[int, int] = defaultdict(int)
+    for count in report_counts(
+        Study.objects.filter(condition=condition),
+        keys=("therapy_id", "evidence_group"),
+        flagged=FLAGGED_REFERENCE,
+    ):
+        therapy_id, group = count.key
+        by_group[therapy_id][(group, count.direction)] = count.reports
+        flagged[therapy_id] += count.flagged
     positions: dict[int, list[GuidelinePosition]] = defaultdict(list)
     for position in (
         GuidelinePosition.objects.filter(condition=condition)
@@ -131,14 +158,11 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
 
     summaries = []
     for verdict in verdicts:
-        row = counts.get(verdict.therapy_id, {})
         summaries.append(
             VerdictSummary(
                 verdict=verdict,
-                direction_counts=DirectionCounts(
-                    **{value: row.get(value, 0) for value in Direction.values}
-                ),
-                flagged_study_count=row.get("flagged", 0),
+                grouped_counts=GroupedCounts.from_counts(by_group[verdict.therapy_id]),
+                flagged_study_count=flagged[verdict.therapy_id],
                 flagged_reference_count=verdict.flagged_reference_count,
                 guideline_positions=positions[verdict.therapy_id],
             )

@@ -22,10 +22,9 @@ flagged studies, largest trial and forest plots come from those rows.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Subquery
+from django.db.models import F, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -35,6 +34,7 @@ from therapies.selectors import (
     Cited,
     NumberedReference,
     ReferenceNumbering,
+    cite_statuses,
     safety_cite,
     therapy_safety,
 )
@@ -48,10 +48,11 @@ from ..models import (
     VerdictReference,
 )
 from ..presentation.forest import ForestGroup, ForestInput, forest_groups
-from .common import FLAGGED_STUDY, DirectionCounts, design_rows
+from .common import FLAGGED_STUDY, ReportCount, design_rows, grouped_by_design, report_counts
 from .findings import FindingRow, finding_row
 from .pages import STUDIES_PER_PAGE, StudyPage
 from .pair_types import FLAGGED_LIST_LIMIT, PairEvidence, StudyRow
+from .related import related_pairs
 
 TIMELINE_MAX_STUDIES = 400
 FOREST_MAX_STUDIES = 20
@@ -114,34 +115,21 @@ class _PairSlice:
     timeline_studies: list[Study]
 
 
-def _background(verdict: Verdict, numbering: ReferenceNumbering) -> list[NumberedReference]:
-    return numbering.cite_all(
-        link.reference
+def _background(verdict: Verdict, numbering: ReferenceNumbering) -> list[Cited]:
+    """The verdict's background sources, each with what the verdict takes from it."""
+    return [
+        Cited(item=link.claim, references=[numbering.cite(link.reference)])
         for link in VerdictReference.objects.filter(verdict=verdict)
         .select_related("reference")
         .order_by("position", "id")
-    )
+    ]
 
 
-def _design_counts(pair) -> tuple[dict[tuple[str, str], int], int]:
-    """Studies by (design, direction) and the number flagged, in one aggregate query."""
-    by_design: dict[tuple[str, str], int] = {}
-    flagged_total = 0
-    for row in (
-        pair.order_by()
-        .values("design", "direction")
-        .annotate(n=Count("id"), flagged=Count("id", filter=FLAGGED_STUDY))
-    ):
-        by_design[(row["design"], row["direction"])] = row["n"]
-        flagged_total += row["flagged"]
-    return by_design, flagged_total
-
-
-def _direction_totals(by_design: dict[tuple[str, str], int]) -> dict[str, int]:
-    totals: dict[str, int] = defaultdict(int)
-    for (_, direction), n in by_design.items():
-        totals[direction] += n
-    return totals
+def _design_counts(pair) -> tuple[list[ReportCount], int, int]:
+    """Reports by (design, direction), and the study rows and flagged rows. One query."""
+    counts = report_counts(pair, keys=("design",), flagged=FLAGGED_STUDY)
+    rows = sum(count.rows for count in counts)
+    return counts, rows, sum(count.flagged for count in counts)
 
 
 def _small_pair_slice(rows, offset: int) -> _PairSlice:
@@ -237,7 +225,13 @@ def _cite_studies(
 ) -> tuple[list[StudyRow], list[StudyRow]]:
     """The page's study rows and the flagged ones, cited in that order."""
     study_rows = [
-        StudyRow(study=study, reference=numbering.cite(study.reference))
+        StudyRow(
+            study=study,
+            reference=numbering.cite(study.reference),
+            source=numbering.cite(study.extraction_reference)
+            if study.extraction_reference_id
+            else None,
+        )
         for study in pair_slice.page_studies
     ]
     on_page = {row.study.pk: row for row in study_rows}
@@ -263,11 +257,14 @@ def _guideline_positions(verdict: Verdict, numbering: ReferenceNumbering) -> lis
     ]
 
 
-def _regulatory_statuses(verdict: Verdict) -> list[RegulatoryStatus]:
-    return list(
+def _regulatory_statuses(verdict: Verdict, numbering: ReferenceNumbering) -> list[Cited]:
+    return cite_statuses(
         RegulatoryStatus.objects.filter(
             therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
-        ).order_by("agency")
+        )
+        .select_related("reference")
+        .order_by("agency"),
+        numbering,
     )
 
 
@@ -280,21 +277,21 @@ def _findings(verdict: Verdict) -> list[FindingRow]:
 
 def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> PairEvidence:
     """One page of the evidence on a therapy for a condition; Http404 without a verdict
-    or for a page past the last. Thirteen queries for a pair small enough to draw whole,
-    seventeen for a larger one, whatever its size."""
+    or for a page past the last. Fourteen queries for a pair small enough to draw whole,
+    eighteen for a larger one, whatever its size; two more for a pair with no studies
+    (where its evidence is: evidence.selectors.related)."""
     verdict = _pair_verdict(condition_slug, therapy_slug)
     # One numbering for the whole page: references are numbered in the order the page
     # cites them, so the calls below that cite must keep their order.
     numbering = ReferenceNumbering()
-    background = _background(verdict, numbering)
+    background_claims = _background(verdict, numbering)
     pair = _pair_studies(verdict)
-    by_design, flagged_total = _design_counts(pair)
-    total = sum(by_design.values())
+    by_design, total, flagged_total = _design_counts(pair)
     page_count = max(1, math.ceil(total / STUDIES_PER_PAGE))
     if page > page_count:
         raise Http404(f"There is no page {page}: the studies fill {page_count} page(s).")
     offset = (page - 1) * STUDIES_PER_PAGE
-    rows = pair.select_related("reference").order_by(*STUDY_ORDER)
+    rows = pair.select_related("reference", "extraction_reference").order_by(*STUDY_ORDER)
     if total <= TIMELINE_MAX_STUDIES:
         pair_slice = _small_pair_slice(rows, offset)
     else:
@@ -303,14 +300,15 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> P
     numbers = {row.study.pk: row.reference.number for row in [*study_rows, *flagged_rows]}
     forest = [group.labelled(pair_slice.forest_labels, numbers) for group in pair_slice.forest]
     guideline_positions = _guideline_positions(verdict, numbering)
-    regulatory_statuses = _regulatory_statuses(verdict)
+    regulatory_statuses = _regulatory_statuses(verdict, numbering)
     safety = safety_cite(safety=therapy_safety(therapy=verdict.therapy), numbering=numbering)
     findings = _findings(verdict)
     return PairEvidence(
         verdict=verdict,
-        background=background,
+        background=[cited.references[0] for cited in background_claims],
+        background_claims=background_claims,
         studies=study_rows,
-        direction_counts=DirectionCounts(**_direction_totals(by_design)),
+        grouped_counts=grouped_by_design(by_design),
         guideline_positions=guideline_positions,
         regulatory_statuses=regulatory_statuses,
         safety=safety,
@@ -324,6 +322,7 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> P
         largest_trial=pair_slice.largest_trial,
         timeline_studies=pair_slice.timeline_studies,
         forest_group_count=pair_slice.forest_group_count,
+        related=related_pairs(verdict=verdict) if total == 0 else [],
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from therapies.models import RegulatoryStatus
 from therapies.selectors import (
     Cited,
     CitedSafety,
@@ -20,6 +19,7 @@ from ..presentation.forest import ForestGroup
 from .common import DesignRow, PairSummary
 from .findings import GRADE_DOMAINS, FindingRow
 from .pages import StudyPage
+from .related import RelatedPair
 
 # As many flagged studies as the warning lists by name; the rest are counted.
 FLAGGED_LIST_LIMIT = 20
@@ -30,6 +30,7 @@ class StudyRow:
     study: Study
     reference: NumberedReference
     on_page: bool = True  # False: a flagged study listed in the warning, from another page
+    source: NumberedReference | None = None  # the citing article its details were read in
 
     @property
     def is_flagged(self) -> bool:
@@ -42,9 +43,10 @@ SERIOUS_SEVERITIES = ("serious", "life_threatening")
 @dataclass(frozen=True)
 class PairEvidence(PairSummary):
     background: list[NumberedReference]
+    background_claims: list[Cited]  # item: what the verdict takes from the source, or ""
     studies: list[StudyRow]  # this page's rows
     guideline_positions: list[Cited]
-    regulatory_statuses: list[RegulatoryStatus]
+    regulatory_statuses: list[Cited]  # of RegulatoryStatus
     safety: CitedSafety
     references: list[NumberedReference]  # this page's, numbered as cited on it
     findings: list[FindingRow] = field(default_factory=list)
@@ -56,6 +58,8 @@ class PairEvidence(PairSummary):
     largest_trial: Study | None = None  # the randomised trial with the most participants
     timeline_studies: list[Study] = field(default_factory=list)  # empty: too many to draw
     forest_group_count: int = 0  # outcomes with effect sizes; at most FOREST_MAX_GROUPS drawn
+    # Read only when the pair has no studies of its own: where its evidence is recorded.
+    related: list[RelatedPair] = field(default_factory=list)
 
     @property
     def more_forest_groups(self) -> int:

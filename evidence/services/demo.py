@@ -1,10 +1,16 @@
 """The IVIG demo load: the curated data of evidence/demo/ivig.yaml written through the
 services, idempotently."""
 
-from collections.abc import Iterable, Mapping
+import datetime
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.signals import pre_create_historical_record
 
 from references.models import Reference
 from therapies import services as therapy_services
@@ -29,8 +35,25 @@ class DemoLoadSummary:
     safety_facts: int
 
 
-def _refs(keys: Iterable[str], references: Mapping[str, Reference]) -> list[Reference]:
-    return [references[key] for key in keys]
+def _key(item: str | Mapping[str, str]) -> str:
+    return item["reference"] if isinstance(item, Mapping) else item
+
+
+def _refs(
+    items: Iterable[str | Mapping[str, str]], references: Mapping[str, Reference]
+) -> list[Reference]:
+    return [references[_key(item)] for item in items]
+
+
+def _claims(
+    items: Iterable[str | Mapping[str, str]], references: Mapping[str, Reference]
+) -> dict[int, str]:
+    """{reference id: claim} for the items that state what is taken from the source."""
+    return {
+        references[item["reference"]].pk: item.get("claim", "")
+        for item in items
+        if isinstance(item, Mapping)
+    }
 
 
 def _demo_conditions(
@@ -61,7 +84,10 @@ def _demo_therapy_facts(
     for item in data.regulatory_statuses:
         fields = dict(item)
         therapy_services.regulatory_status_upsert(
-            therapy=therapy, condition=conditions[fields.pop("condition")], **fields
+            therapy=therapy,
+            condition=conditions[fields.pop("condition")],
+            reference=references[fields.pop("reference")],
+            **fields,
         )
     for item in data.adverse_effects:
         fields = dict(item)
@@ -74,7 +100,46 @@ def _demo_therapy_facts(
             therapy=therapy, references=_refs(fields.pop("references"), references), **fields
         )
     for item in data.formulations:
-        therapy_services.formulation_upsert(therapy=therapy, **item)
+        fields = dict(item)
+        therapy_services.formulation_upsert(
+            therapy=therapy, references=_refs(fields.pop("references"), references), **fields
+        )
+
+
+@contextmanager
+def _history_dated(day: datetime.date) -> Iterator[None]:
+    """Date the history of the rows created inside the block at the start of ``day``
+    (never later than now); records of rows that existed before keep the time they are
+    written.
+
+    The demo's content is what its verdicts were reviewed on, so its first versions are
+    dated at the review date: a pair page then reads "published" on the day it was
+    "last reviewed", never after it. A re-load that restores a value an editor changed
+    makes a change now, after that review, and is dated now so it lists after it.
+    simple_history's ``_history_date`` needs the instance before its save, which happens
+    inside the services; hence the signal, heard only on this thread and only here.
+    """
+    at = min(
+        datetime.datetime.combine(day, datetime.time.min, tzinfo=timezone.get_current_timezone()),
+        timezone.now(),
+    )
+    thread = threading.get_ident()
+    created: set[tuple[str, Any]] = set()
+
+    def backdate(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
+        if threading.get_ident() != thread:
+            return
+        row = (instance._meta.label, instance.pk)
+        if history_instance.history_type == "+":
+            created.add(row)
+        if row in created:
+            history_instance.history_date = at
+
+    pre_create_historical_record.connect(backdate, weak=False)
+    try:
+        yield
+    finally:
+        pre_create_historical_record.disconnect(backdate)
 
 
 @transaction.atomic
@@ -82,6 +147,11 @@ def demo_load(*, data: DemoData | None = None) -> DemoLoadSummary:
     """Load the IVIG demo (evidence/demo/ivig.yaml, checked before anything is written).
     Running it again changes nothing."""
     data = data or demo_data_load()
+    with _history_dated(data.reviewed_on):
+        return _demo_write(data)
+
+
+def _demo_write(data: DemoData) -> DemoLoadSummary:
     references = {
         key: curated_reference_upsert(**fields) for key, fields in data.references.items()
     }
@@ -96,19 +166,23 @@ def demo_load(*, data: DemoData | None = None) -> DemoLoadSummary:
     for item in data.verdicts:
         fields = dict(item)
         slug = fields.pop("condition")
+        cited = fields.pop("references")
         verdicts[slug] = verdict_upsert(
             therapy=therapy,
             condition=conditions[slug],
-            references=_refs(fields.pop("references"), references),
+            references=_refs(cited, references),
+            reference_claims=_claims(cited, references),
             reviewed_on=data.reviewed_on,
             **fields,
         )
     for item in data.studies:
         fields = dict(item)
+        source = fields.pop("extraction_reference", None)
         study_upsert(
             therapy=therapy,
             condition=conditions[fields.pop("condition")],
             reference=references[fields.pop("reference")],
+            extraction_reference=references[source] if source else None,
             flag_for_review=False,
             **fields,
         )

@@ -5,6 +5,7 @@ from django.db import transaction
 from config.modelwrites import row_upsert
 
 from ..models import OutcomeFinding, Verdict
+from .verdicts import verdict_certainty_check
 
 
 @transaction.atomic
@@ -26,8 +27,23 @@ def outcome_finding_upsert(
     publication_bias: str = OutcomeFinding.Concern.NOT_SERIOUS,
     comment: str = "",
 ) -> OutcomeFinding:
-    """One row of a verdict's summary of findings, keyed on (verdict, outcome)."""
-    return row_upsert(
+    """One row of a verdict's summary of findings, keyed on (verdict, outcome).
+
+    A row may not leave the verdict's certainty above the lowest among its critical
+    outcomes (GRADE) unless the verdict states a reason for the override: a
+    ValidationError on ``certainty`` otherwise, and nothing is written.
+    """
+    verdict.refresh_from_db(fields=["certainty", "certainty_override_reason"])
+    others = OutcomeFinding.objects.filter(verdict=verdict).exclude(outcome=outcome)
+    verdict_certainty_check(
+        certainty=verdict.certainty,
+        findings=[
+            *others,
+            OutcomeFinding(outcome=outcome, importance=importance, certainty=certainty),
+        ],
+        override_reason=verdict.certainty_override_reason,
+    )
+    finding = row_upsert(
         OutcomeFinding,
         lookup={"verdict": verdict, "outcome": outcome},
         values={
@@ -46,3 +62,4 @@ def outcome_finding_upsert(
             "comment": comment,
         },
     )
+    return finding

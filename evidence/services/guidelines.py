@@ -1,6 +1,7 @@
 """Writes of guideline positions; a new or changed stance puts the pair's verdict up for
 review."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.modelwrites import row_write
@@ -20,12 +21,18 @@ def guideline_position_upsert(
     document: str,
     position: str,
     year: int | None = None,
+    reference: Reference | None,
     summary: str = "",
-    reference: Reference | None = None,
     flag_for_review: bool = True,
 ) -> GuidelinePosition:
     """Create or update one position; a new one, or a new stance or year, puts the pair's
-    verdict up for review (unless ``flag_for_review`` is false)."""
+    verdict up for review (unless ``flag_for_review`` is false). The position must cite
+    the guideline's reference."""
+    if reference is None:
+        raise ValidationError(
+            {"reference": "A guideline position must cite the guideline it comes from."},
+            code="unsourced",
+        )
     guideline, changed = row_write(
         GuidelinePosition,
         lookup={

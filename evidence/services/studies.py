@@ -92,6 +92,8 @@ def study_reference_copies_refresh(*, reference_ids: Iterable[int]) -> int:
     )
 
 
+# Long function: one typed keyword per extracted field, so that a loader's misspelt field
+# is a TypeError rather than a silently dropped detail.
 @transaction.atomic
 def study_upsert(
     *,
@@ -113,6 +115,9 @@ def study_upsert(
     effect_size: float | None = None,
     ci_lower: float | None = None,
     ci_upper: float | None = None,
+    extraction_source: str = Study._meta.get_field("extraction_source").default,
+    extraction_reference: Reference | None = None,
+    extraction_note: str = "",
     flag_for_review: bool = True,
 ) -> Study:
     """Create or update one study, keyed on (reference, therapy, condition, outcome).
@@ -145,6 +150,9 @@ def study_upsert(
             "effect_size": effect_size,
             "ci_lower": ci_lower,
             "ci_upper": ci_upper,
+            "extraction_source": extraction_source,
+            "extraction_reference": extraction_reference,
+            "extraction_note": extraction_note,
             **study_reference_copies(reference),
         },
     )

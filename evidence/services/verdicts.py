@@ -5,16 +5,18 @@ searches.
 pair's studies written before it (``study_upsert`` does the same the other way round).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from config.modelwrites import row_upsert
 from references.models import Reference
 from therapies.models import Therapy
 
-from ..models import Condition, SavedSearch, Study, Verdict, VerdictReference
+from .. import grade
+from ..models import Condition, OutcomeFinding, SavedSearch, Study, Verdict, VerdictReference
 
 
 @transaction.atomic
@@ -25,24 +27,39 @@ def verdict_upsert(
     status: str,
     certainty: str,
     summary: str,
+    certainty_override_reason: str = "",
     key_takeaways: Sequence[str] = (),
     limitations: str = "",
     mechanism_notes: str = "",
     reviewed_on: date | None = None,
     review_interval_months: int = 12,
     references: Sequence[Reference] = (),
+    reference_claims: Mapping[int, str] | None = None,
 ) -> Verdict:
     """Create or update the verdict of a pair and attach the pair's existing studies.
+    ``reference_claims`` says, per reference id, what the verdict takes from it.
 
     ``needs_review`` and ``review_reasons`` are left alone: they are raised by other
     events (a retraction) and cleared by an editor, never by a re-load.
+
+    The certainty may not be higher than the lowest among the verdict's critical outcomes
+    (GRADE) unless ``certainty_override_reason`` says why: a ValidationError on
+    ``certainty`` otherwise.
     """
+    existing = Verdict.objects.filter(therapy=therapy, condition=condition).first()
+    if existing is not None:
+        verdict_certainty_check(
+            certainty=certainty,
+            findings=OutcomeFinding.objects.filter(verdict=existing),
+            override_reason=certainty_override_reason,
+        )
     verdict = row_upsert(
         Verdict,
         lookup={"therapy": therapy, "condition": condition},
         values={
             "status": status,
             "certainty": certainty,
+            "certainty_override_reason": certainty_override_reason.strip(),
             "summary": summary,
             "key_takeaways": list(key_takeaways),
             "limitations": limitations,
@@ -51,7 +68,7 @@ def verdict_upsert(
             "review_interval_months": review_interval_months,
         },
     )
-    verdict_references_set(verdict=verdict, references=references)
+    verdict_references_set(verdict=verdict, references=references, claims=reference_claims)
     # A bulk update: the link is derived from the pair, so it needs no history row.
     Study.objects.filter(therapy=therapy, condition=condition).exclude(verdict=verdict).update(
         verdict=verdict
@@ -59,22 +76,39 @@ def verdict_upsert(
     return verdict
 
 
+def verdict_certainty_check(
+    *, certainty: str, findings: Iterable[grade.Finding], override_reason: str = ""
+) -> None:
+    """Raise a ValidationError on ``certainty`` if it breaks GRADE's rule (evidence.grade)."""
+    problem = grade.certainty_problem(certainty, findings, override_reason)
+    if problem is not None:
+        raise ValidationError({"certainty": problem}, code="certainty_above_critical_outcomes")
+
+
 @transaction.atomic
-def verdict_references_set(*, verdict: Verdict, references: Sequence[Reference]) -> None:
-    """Make the verdict's background references exactly ``references``, in that order."""
+def verdict_references_set(
+    *,
+    verdict: Verdict,
+    references: Sequence[Reference],
+    claims: Mapping[int, str] | None = None,
+) -> None:
+    """Make the verdict's background references exactly ``references``, in that order,
+    each with its claim (what the verdict takes from it) from ``claims``."""
+    claims = claims or {}
     wanted = {reference.pk: position for position, reference in enumerate(references)}
     links = VerdictReference.objects.filter(verdict=verdict)
     links.exclude(reference_id__in=wanted).delete()
     existing = {link.reference_id: link for link in links}
     for reference_id, position in wanted.items():
+        claim = claims.get(reference_id, "").strip()
         link = existing.get(reference_id)
         if link is None:
             VerdictReference.objects.create(
-                verdict=verdict, reference_id=reference_id, position=position
+                verdict=verdict, reference_id=reference_id, position=position, claim=claim
             )
-        elif link.position != position:
-            link.position = position
-            link.save(update_fields=["position"])
+        elif (link.position, link.claim) != (position, claim):
+            link.position, link.claim = position, claim
+            link.save(update_fields=["position", "claim"])
 
 
 @transaction.atomic

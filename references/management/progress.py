@@ -29,8 +29,7 @@ def run_job_with_progress(job: ImportJob, *, stdout, stderr) -> ImportJob:
     finally:
         bar.close()
     for item in finished.items.filter(status=ImportJobItem.Status.FAILED).order_by("position"):
-        where = f"line {item.line}: " if item.line else ""
-        stderr.write(f"{where}{item.raw}: {item.message}")
+        stderr.write(item.summary)
     stdout.write(
         f"{finished.get_kind_display()} job #{finished.pk} {finished.get_status_display().lower()}:"
         f" {finished.created_count} created, {finished.updated_count} updated,"

@@ -1,11 +1,10 @@
 """Pure parsers: bytes from upstream answers or uploaded files to BibRecords. No Django.
 
-``parse_file`` reads a reference-manager export, choosing the format from the file
-name's extension or, failing that, from its content:
-
-- RIS (``.ris``; Web of Science tagged files too), MEDLINE/nbib (``.nbib``,
-  ``.medline``, ``.txt``), BibTeX (``.bib``, ``.bibtex``), CSL-JSON (``.json``),
-  PubMed XML (``.xml``).
+``parse_file`` reads a reference-manager export, choosing the format by its content:
+RIS, Web of Science and Ovid tagged text, MEDLINE/nbib, BibTeX, CSL-JSON, PubMed XML.
+Exports are named anyhow (a MEDLINE file saved as .ris, RIS as .txt, Web of Science
+as savedrecs.txt or .ciw), so the file name's extension is only a hint, used when the
+content fits several formats or none (then that format's parser says what is wrong).
 """
 
 from __future__ import annotations
@@ -69,6 +68,8 @@ def _lazy(module: str, function: str) -> Callable[[bytes], FileParseResult]:
 
 FORMATS: dict[str, Callable[[bytes], FileParseResult]] = {
     "ris": _lazy("ris", "parse_ris"),
+    "wos": _lazy("wos", "parse_wos"),
+    "ovid": _lazy("ovid", "parse_ovid"),
     "medline": _lazy("medline", "parse_medline"),
     "bibtex": _lazy("bibtex", "parse_bibtex"),
     "csljson": _lazy("csljson", "parse_csljson"),
@@ -82,7 +83,7 @@ _ALIASES = {
     "csl-json": "csljson",
     "json": "csljson",
     "xml": "pubmed-xml",
-    "wos": "ris",
+    "ciw": "wos",
 }
 _EXTENSIONS = {
     ".ris": "ris",
@@ -92,6 +93,8 @@ _EXTENSIONS = {
     ".bibtex": "bibtex",
     ".json": "csljson",
     ".xml": "pubmed-xml",
+    ".ciw": "wos",
+    ".ovd": "ovid",
 }
 # Not reference exports at all: refused with a message naming what they are.
 _MAGIC = (
@@ -104,47 +107,63 @@ _MAGIC = (
     (b"7z\xbc\xaf", "a 7-Zip archive"),
     (b"Rar!", "a RAR archive"),
 )
-_RIS_LINE = re.compile(r"^TY  - ", re.MULTILINE)
-_WOS_START = re.compile(r"^(?:FN |PT )", re.MULTILINE)
-_MEDLINE_LINE = re.compile(r"^PMID- ?\d", re.MULTILINE)
+_RIS_LINE = re.compile(r"^TY[ \t]+-(?:[ \t]|$)", re.MULTILINE)
+_WOS_START = re.compile(r"^(?:FN |VR |PT [A-Z][ \t]*$)")
+_OVID_LINE = re.compile(r"^\s*VN\s{1,2}-\s*Ovid Technologies", re.MULTILINE)
+_MEDLINE_LINE = re.compile(r"^(?:PMID- ?\d|(?:OWN|STAT|FAU|DCOM) ?- )", re.MULTILINE)
 _BIBTEX_ENTRY = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]", re.MULTILINE)
+# Checked in this order; the first that fits wins unless the extension names another
+# that fits too (a BibTeX file whose abstract quotes a RIS line stays BibTeX).
+_CONTENT_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
+    ("ovid", lambda text: bool(_OVID_LINE.search(text[:4096]))),
+    ("wos", lambda text: bool(_WOS_START.match(text))),
+    ("ris", lambda text: bool(_RIS_LINE.search(text))),
+    ("medline", lambda text: bool(_MEDLINE_LINE.search(text))),
+    ("bibtex", lambda text: bool(_BIBTEX_ENTRY.search(text))),
+)
 
 
-def detect_format(data: bytes, filename: str | None = None) -> str:
-    """The format name for ``data``: from the extension when it says, else from the content."""
+def _extension_format(filename: str | None) -> str | None:
     name = (filename or "").lower()
-    for extension, fmt in _EXTENSIONS.items():
-        if name.endswith(extension):
-            return fmt
+    return next((fmt for ext, fmt in _EXTENSIONS.items() if name.endswith(ext)), None)
+
+
+def _head_text(data: bytes) -> str:
+    """The first 64 KB as text; binaries and web pages refused with what they are."""
     head = bytes(data[:65536])
     for magic, what in _MAGIC:
         if head.startswith(magic):
             raise ParseError(f"unsupported file: this is {what}, not a reference export")
-    if not head.startswith((b"\xff\xfe", b"\xfe\xff")) and (
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if not utf16 and (
         b"\x00" in head or sum(1 for byte in head[:4096] if byte < 9 or 13 < byte < 32) > 8
     ):
         raise ParseError("unsupported file: this is a binary file, not a reference export")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", "replace").lstrip("\ufeff \t\r\n")
-    else:
-        text = head.decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    text = head.decode("utf-16" if utf16 else "utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if text.startswith("<") and re.match(
+        r"(?is)(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype\s+html|<html", text
+    ):
+        raise ParseError("unsupported file: this is an HTML page, not a reference export")
+    return text
+
+
+def detect_format(data: bytes, filename: str | None = None) -> str:
+    """The format name for ``data``, decided by its content; ``filename``'s extension
+    only breaks a tie or names the parser to try when the content fits no format."""
+    text = _head_text(data)
+    hint = _extension_format(filename)
     if text.startswith(("[", "{")):
         return "csljson"
-    if text.startswith("<"):
-        if re.match(r"(?is)(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<!doctype\s+html|<html", text):
-            raise ParseError("unsupported file: this is an HTML page, not a reference export")
+    if text.startswith("<") and not _OVID_LINE.search(text[:4096]):
         return "pubmed-xml"
-    if _RIS_LINE.search(text):
-        return "ris"
-    if _MEDLINE_LINE.search(text):
-        return "medline"
-    if _BIBTEX_ENTRY.search(text):
-        return "bibtex"
-    if _WOS_START.match(text):
-        return "ris"
+    fits = [fmt for fmt, test in _CONTENT_TESTS if test(text)]
+    if fits:
+        return hint if hint in fits else fits[0]
+    if hint is not None:
+        return hint
     raise ParseError(
-        "unknown file format: expected RIS (.ris), MEDLINE/nbib (.nbib, .txt), "
-        "BibTeX (.bib), CSL-JSON (.json) or PubMed XML (.xml)"
+        "unknown file format: expected RIS, MEDLINE/nbib, Web of Science or Ovid tagged "
+        "text, BibTeX, CSL-JSON or PubMed XML"
     )
 
 
@@ -166,8 +185,6 @@ def parse_file(data: bytes, filename: str | None = None, fmt: str | None = None)
         key = _ALIASES.get(fmt.lower(), fmt.lower())
         if key not in FORMATS:
             raise ParseError(f"unknown file format {fmt!r}; known: {', '.join(FORMATS)}")
-    elif (filename or "").lower().endswith(".txt"):
-        key = detect_format(data)  # .txt is used for both MEDLINE and RIS exports
     else:
         key = detect_format(data, filename)
     return FORMATS[key](data)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from urllib.parse import unquote
 
 from ..identifiers import InvalidIdentifier, normalise_doi, normalise_pmcid, normalise_pmid
+from .dates import record_year, year_in
+from .names import initials_of, person, person_family_first
 from .records import (
-    Author,
     BibRecord,
     ParseError,
     RecordError,
@@ -34,17 +36,34 @@ _MONTHS = {
 _YEAR_RE = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _DASHES = re.compile(r"\s*(?:--|[\u2010-\u2015\u2212-])+\s*")
 _WS = re.compile(r"\s+")
-_INITIALS_RE = re.compile(r"^(?:[A-Z]\.?\s?-?){1,4}$")
+_DOI_IN = re.compile(r"10\.\d{3,9}/[^\s\"<>&]+")
 _ORCID_RE = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dXx])")
 _CITATION_DATE_RE = re.compile(
     r"\b(\d{4}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{1,2})\b"
 )
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "RecordProblems",
+    "initials_of",
+    "person",
+    "person_family_first",
+    "record_label",
+    "record_year",
+    "year_in",
+]
 
 _NORMALISERS: dict[str, Callable[[str], str]] = {
     "doi": normalise_doi,
     "pmid": normalise_pmid,
     "pmcid": normalise_pmcid,
 }
+
+
+def doi_in(text: str) -> str:
+    """The first thing shaped like a DOI in ``text`` (percent-escapes undone), else ""."""
+    match = _DOI_IN.search(unquote(text)) if "10." in text else None
+    return match.group(0).rstrip(".,;)]}>'\"") if match else ""
 
 
 def check_size(data: bytes, what: str, max_bytes: int = MAX_FILE_BYTES) -> None:
@@ -151,44 +170,6 @@ def orcid_of(value: object) -> str:
     return "-".join(match.groups()).upper() if match else ""
 
 
-def person(name: str) -> Author:
-    """A name as reference managers write it: "Family, Given", "Family GH", "Adler D.G."."""
-    name = clean(name).strip(";")
-    if not name:
-        return Author()
-    if "," in name:
-        family, _, rest = name.partition(",")
-        given, _, suffix = rest.partition(",")
-        given, suffix = given.strip(), suffix.strip()
-        if suffix and not re.fullmatch(r"(?i)jr\.?|sr\.?|[ivx]+|\d(?:nd|rd|th)", suffix):
-            given, suffix = f"{given} {suffix}".strip(), ""
-        return Author(
-            family=family.strip(),
-            given=given,
-            initials=initials_of(given),
-            suffix=suffix,
-        )
-    parts = name.split(" ")
-    if len(parts) >= 2 and _INITIALS_RE.match(" ".join(parts[1:])):
-        initials = re.sub(r"[^A-Z]", "", " ".join(parts[1:]))
-        return Author(family=parts[0], initials=initials)
-    if len(parts) >= 2 and _INITIALS_RE.match(parts[-1]):
-        initials = re.sub(r"[^A-Z]", "", parts[-1])
-        return Author(family=" ".join(parts[:-1]), initials=initials)
-    return Author(collective=name) if len(parts) > 3 else Author(family=name)
-
-
-def initials_of(given: str) -> str:
-    """ "Steven J." -> "SJ", "Jean-Paul" -> "JP", and "AJ" (already initials) -> "AJ"."""
-    out = []
-    for token in re.split(r"[\s.]+", given):
-        if token.isalpha() and token.isupper() and len(token) <= 3:
-            out.append(token)
-            continue
-        out.extend(part[0].upper() for part in token.split("-") if part and part[0].isalpha())
-    return "".join(out)
-
-
 class RecordProblems:
     """Collects what is wrong with one record read from a file."""
 
@@ -206,14 +187,45 @@ class RecordProblems:
         except InvalidIdentifier as exc:
             self.problems.append(str(exc))
 
+    def identifier_token(self, kind: str, raw: object) -> str:
+        """Set rec.<kind> from the first token of ``raw`` (a DOI inside a link counts);
+        the rest of the line is returned, for the caller to keep as a URL."""
+        token, _, rest = clean(raw).partition(" ")
+        if kind == "doi":
+            token = doi_in(token) or token
+        self.identifier(kind, token)
+        return rest.strip()
+
+    def guess_doi(self, *texts: str) -> None:
+        """The first DOI found in ``texts`` (links, notes), if it normalises; else nothing."""
+        for text in texts:
+            found = doi_in(text)
+            if not found:
+                continue
+            try:
+                self.rec.doi = normalise_doi(found)
+            except InvalidIdentifier:
+                continue
+            return
+
     def add(self, problem: str) -> None:
         self.problems.append(problem)
 
     def error(self) -> RecordError | None:
         if (problem := text_problem(self.rec)) is not None:
             self.problems.append(f"the record contains {problem}, which cannot be stored")
+        label = record_label(self.rec)
         if self.problems:
-            return RecordError(self.rec.line, "; ".join(self.problems))
+            return RecordError(self.rec.line, "; ".join(self.problems), label)
         if not self.rec.title and not self.rec.has_identifier:
-            return RecordError(self.rec.line, "record has neither a title nor a DOI, PMID or PMCID")
+            return RecordError(
+                self.rec.line, "record has neither a title nor a DOI, PMID or PMCID", label
+            )
         return None
+
+
+def record_label(rec: BibRecord, limit: int = 120) -> str:
+    """What a message calls the record: its title, else its first author."""
+    text = rec.title or (rec.authors[0].display_name if rec.authors else "")
+    text = _WS.sub(" ", text).strip()
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"

@@ -9,9 +9,11 @@ reported without losing the rest.
 from __future__ import annotations
 
 import json
+import re
 
-from .common import RecordProblems, check_size, clean, decode_text, first, pages, year_of
+from .common import RecordProblems, check_size, clean, decode_text, first, pages
 from .crossref import crossref_author, parse_crossref_works
+from .dates import record_year
 from .jats import jats_abstract, markup_to_text
 from .records import (
     BibRecord,
@@ -119,21 +121,38 @@ def _array_items(text: str, start: int) -> list[tuple[int, object]]:
     return items
 
 
-def _date(value: object) -> tuple[int | None, int | None, int | None]:
+def _date(rec: BibRecord, value: object) -> tuple[int | None, int | None, int | None]:
     if not isinstance(value, dict):
         return None, None, None
     parts = value.get("date-parts")
     if isinstance(parts, list) and parts and isinstance(parts[0], list) and parts[0]:
-        numbers = [small_int(p) for p in parts[0][:3]]
+        numbers = [_signed_int(p) for p in parts[0][:3]]
         numbers += [None, None]
         year, month, day = numbers[:3]
-        year = plausible_year(year)
+        if year is not None and plausible_year(year) is None:
+            # CSL writes years before the Common Era as negative numbers.
+            text = f"{-year} BC" if year < 0 else str(year)
+            year = record_year(rec, text)
         if month is not None and not 1 <= month <= 12:
             month = None
         if month is None or (day is not None and not 1 <= day <= 31):
             day = None
         return year, month, day
-    return year_of(value.get("raw") or value.get("literal")), None, None
+    text = clean(value.get("literal") or value.get("raw"))
+    return (
+        record_year(rec, text, literal=not re.fullmatch(r"\d{4}(?:-\d\d){0,2}", text)),
+        None,
+        None,
+    )
+
+
+def _signed_int(value: object) -> int | None:
+    if isinstance(value, str) and value.strip().startswith("-"):
+        number = small_int(value.strip()[1:])
+        return -number if number is not None else None
+    if isinstance(value, int) and not isinstance(value, bool) and value < 0:
+        return value if value > -(10**9) else None
+    return small_int(value)
 
 
 def _record(line: int, item: dict) -> tuple[BibRecord, RecordError | None]:
@@ -151,7 +170,7 @@ def _record(line: int, item: dict) -> tuple[BibRecord, RecordError | None]:
         first(item.get("container-title-short")) or first(item.get("journalAbbreviation"))
     )
     for key in ("issued", "published-print", "published-online"):
-        year, month, day = _date(item.get(key))
+        year, month, day = _date(rec, item.get(key))
         if year is not None:
             rec.year, rec.month, rec.day = year, month, day
             break

@@ -20,7 +20,8 @@ from .common import (
     month_of,
     orcid_of,
     person,
-    year_of,
+    person_family_first,
+    record_year,
 )
 from .records import (
     Author,
@@ -149,7 +150,7 @@ def _record(line: int, fields: list[tuple[str, str]]) -> tuple[BibRecord, Record
         elif tag == "AB":
             rec.abstract = clean(value)
         elif tag == "FAU":
-            last_author = person(value)
+            last_author = person_family_first(value)
             full_names.append(last_author)
         elif tag == "AU":
             short_names.append(person(value))
@@ -198,8 +199,13 @@ def _record(line: int, fields: list[tuple[str, str]]) -> tuple[BibRecord, Record
         for full, short in zip(full_names, short_names, strict=True):
             full.initials = short.initials or full.initials
     rec.authors = full_names or short_names
-    if not rec.title and book_title:
-        rec.title, rec.is_book = book_title, True
+    if book_title:
+        # A chapter's book is its container (BTI), the book itself has only BTI.
+        rec.is_book = True
+        if not rec.title:
+            rec.title = book_title
+        elif not rec.journal:
+            rec.journal = book_title
     if rec.pmid:
         rec.url = f"https://pubmed.ncbi.nlm.nih.gov/{rec.pmid}/"
     return rec, problems.error()
@@ -207,9 +213,11 @@ def _record(line: int, fields: list[tuple[str, str]]) -> tuple[BibRecord, Record
 
 def _date(rec: BibRecord, text: str) -> None:
     """ "2002 Sep", "2006 Mar 1", "2006", "1998 Dec-1999 Jan", "2013 Jan-Mar"."""
-    rec.year = year_of(text)
+    rec.year = record_year(rec, text)
     parts = text.split()
     ranged = "-" in text or (len(parts) > 1 and month_of(parts[1]) is None)
+    if rec.year is None:
+        return
     if ranged:
         rec.date_text = text
     else:

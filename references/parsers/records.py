@@ -186,6 +186,9 @@ class BibRecord:
     is_book: bool = False
     publisher: str = ""
     line: int | None = None
+    # Problems that cost the record a value but not its import ("year 1492 is outside
+    # 1600–2100; kept as text"), for the import job to report beside the record.
+    warnings: list[str] = field(default_factory=list)
     # The record's own upstream bytes (PubMed article XML, Crossref message JSON).
     raw: bytes = field(default=b"", repr=False)
 
@@ -202,8 +205,15 @@ class BibRecord:
 
 @dataclass(frozen=True)
 class RecordError:
+    """A record of a file that cannot be imported.
+
+    ``message`` is the reason alone: the line is in ``line`` and the record's title or
+    first author in ``label``, for the import job to put before it once.
+    """
+
     line: int | None
     message: str
+    label: str = ""
 
 
 @dataclass

@@ -1,225 +1,157 @@
-"""RIS exports (Zotero, EndNote, Embase, PubMed...) and Web of Science tagged files.
+"""RIS exports (Zotero, EndNote, Mendeley, Scopus, Embase, Rayyan, Citavi...) to BibRecords.
 
-rispy reads the tags; records are cut out here first so each keeps the line it starts
-on and a malformed one costs only itself.
+Dialects read alike: a tag line is two characters, white space, "-" and the value
+("TY  - JOUR", "TY - JOUR", "TY\\t-\\tJOUR"); a line without a tag continues the value
+before it (a new keyword, for ``KW``). A record runs from ``TY`` to ``ER``.
+
+Authors of the work are ``AU`` and ``A1`` in the order the file gives them (EndNote and
+Embase write ``A1``, most tools ``AU``, some both). ``A2``/``ED`` (editors, or the
+book's editors for a chapter), ``A3`` (series editors) and ``A4`` (translators,
+subsidiary authors) are not authors of the work in the RIS specification, and are
+left out. Identifiers are the first token of their line (Rayyan and Ovid write links
+after or around a DOI); without ``DO`` a DOI is looked for in ``M3``, ``UR``, ``L3``,
+``L1``, ``L2``, ``LK`` and ``N1``. Web of Science and Ovid tagged text are read by
+wos.py and ovid.py.
 """
 
 from __future__ import annotations
 
 import re
 
-import rispy
-
 from .common import (
     RecordProblems,
-    as_list,
     check_size,
     clean,
     decode_text,
-    first,
     month_of,
     pages,
     person,
-    year_of,
+    record_label,
 )
-from .records import (
-    BibRecord,
-    FileParseResult,
-    ParseError,
-    RecordError,
-    iso_partial_date,
-    small_int,
+from .dates import record_year
+from .records import BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
+from .records import small_int as _small_int
+from .tagged import Dialect, Record, read_records
+from .wos import WOS_START, parse_wos
+
+__all__ = ["RIS_TAG", "parse_ris"]
+
+RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])[ \t]+-[ \t]*(.*)$")
+_DIALECT = Dialect(
+    tag_line=RIS_TAG,
+    starts=lambda tag, value: tag == "TY",
+    ends=lambda tag, value: tag == "ER",
+    list_tags=frozenset({"KW"}),
+    outside="tag outside a record (no 'TY  - ' before it)",
+    record_tags=frozenset(
+        "A1 A2 A3 A4 AB AD AN AU AV BT C1 C2 C3 C4 C5 C6 C7 C8 CA CN CP CT CY DA DB DO DP ED "
+        "EP ET ID IS J1 J2 JA JF JO KW L1 L2 L3 L4 LA LB LK M1 M2 M3 N1 N2 NV OP PB PP PY RI "
+        "RN RP SE SN SP ST T1 T2 T3 TA TI TT U1 U2 U3 U4 U5 UR VL VO Y1 Y2".split()
+    ),
 )
-
-__all__ = ["parse_ris"]
-
-_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
-_RIS_START = re.compile(r"^TY  - ?")
-_RIS_END = re.compile(r"^ER  -?\s*$")
-_WOS_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: (.*))?$")
-_DOI_URL = re.compile(r"doi\.org/(10\.\S+)", re.IGNORECASE)
+_TY_LINE = re.compile(r"^TY[ \t]+-", re.MULTILINE)
 _PMID_NOTE = re.compile(r"\bPMID:?\s*(\d{1,10})\b", re.IGNORECASE)
+_PMID_LINK = re.compile(r"(?:ncbi\.nlm\.nih\.gov/pubmed/|pubmed\.ncbi\.nlm\.nih\.gov/)(\d{1,10})")
+_DOI_NOTE = re.compile(r"(?i)\bdoi\b[:\s]*\S|doi\.org/")
+_URL = re.compile(r"(?:https?|ftp)://\S+")
 _BOOK_TYPES = {"BOOK", "CHAP", "EBOOK", "ECHAP", "EDBOOK"}
+_AUTHORS = ("AU", "A1")
+_LINKS = ("UR", "L1", "L2", "L3", "L4", "LK")
 
 
 def parse_ris(data: bytes) -> FileParseResult:
     check_size(data, "RIS file")
     text = decode_text(data, "RIS file")
-    lines = text.splitlines()
-    if _is_wos(lines):
-        return _parse(lines, wos=True)
-    return _parse(lines, wos=False)
-
-
-def _is_wos(lines: list[str]) -> bool:
-    head = [line for line in lines[:20] if line.strip()]
-    return (
-        bool(head)
-        and head[0].startswith(("FN ", "PT "))
-        and not any(_RIS_START.match(line) for line in head)
-    )
-
-
-def _parse(lines: list[str], *, wos: bool) -> FileParseResult:
+    if WOS_START.match(text.lstrip()) and not _TY_LINE.search(text):
+        return parse_wos(data)  # Web of Science files were long read as RIS here
+    found, stray = read_records(text.splitlines(), _DIALECT)
+    if not found:
+        raise ParseError("not a RIS file: no record start ('TY  - ') found")
     records: list[BibRecord] = []
-    errors: list[RecordError] = []
-    chunks, stray = _chunks(lines, wos=wos)
-    if not chunks:
-        raise ParseError(
-            "not a RIS file: no record start ('TY  - ' or a Web of Science 'PT ') found"
-        )
-    errors.extend(stray)
-    implementation = rispy.WokParser if wos else rispy.RisParser
-    for line, chunk, closed in chunks:
-        if not closed:
-            errors.append(RecordError(line, "record is not closed by 'ER' (truncated file?)"))
-            continue
-        try:
-            entries = rispy.loads("\n".join(chunk), implementation=implementation)
-        except Exception as exc:  # rispy has no exception type of its own for bad input
-            errors.append(RecordError(line, f"malformed record: {exc}"))
-            continue
-        if len(entries) != 1:
-            errors.append(RecordError(line, "malformed record"))
-            continue
-        rec, error = (_wos_record if wos else _ris_record)(line, entries[0])
+    errors: list[RecordError] = list(stray)
+    for raw in found:
+        rec, error = ris_record(raw)
+        if error is None and not raw.closed:
+            error = RecordError(
+                raw.line, "record is not closed by 'ER' (truncated file?)", record_label(rec)
+            )
         if error is not None:
             errors.append(error)
         else:
             records.append(rec)
     errors.sort(key=lambda e: e.line or 0)
-    return FileParseResult(records=records, errors=errors, format="wos" if wos else "ris")
+    return FileParseResult(records=records, errors=errors, format="ris")
 
 
-def _chunks(
-    lines: list[str], *, wos: bool
-) -> tuple[list[tuple[int, list[str], bool]], list[RecordError]]:
-    """Records as (first line, lines, closed by ER); tag lines outside any record are errors."""
-    chunks: list[tuple[int, list[str], bool]] = []
-    stray: list[RecordError] = []
-    current: list[str] | None = None
-    start = 0
-    for number, raw in enumerate(lines, start=1):
-        line = raw.lstrip("\ufeff")
-        is_start = line.startswith("PT ") if wos else bool(_RIS_START.match(line))
-        is_end = line.rstrip() == "ER" if wos else bool(_RIS_END.match(line))
-        if is_start:
-            if current is not None:
-                chunks.append((start, current, False))
-            current, start = [line], number
-        elif current is not None:
-            current.append(line)
-            if is_end:
-                chunks.append((start, current, True))
-                current = None
-        elif line.strip() and not wos and _RIS_TAG.match(line) and not _RIS_END.match(line):
-            stray.append(
-                RecordError(number, f"tag outside a record (no 'TY  - ' before it): {line[:60]!r}")
-            )
-    if current is not None:
-        chunks.append((start, current, False))
-    return chunks, stray
+def _date(rec: BibRecord, raw: Record) -> None:
+    """PY, else DA, else the deprecated Y1 give the year ("2019", "2019///",
+    "2019/07/24/"); DA the month and day when it is of that year."""
+    text = raw.first("PY", "DA", "Y1")
+    head = clean(text).split("/")[0]
+    year = record_year(rec, head, literal=not re.fullmatch(r"\d{4}", head.strip()))
+    month = day = None
+    for candidate in (text, raw.first("DA")):
+        parts = clean(candidate).split("/")
+        if year is None or len(parts) < 2 or not parts[0].strip().startswith(str(year)):
+            continue
+        month = month_of(parts[1])
+        day = _small_int(parts[2]) if len(parts) > 2 and month else None
+        if month:
+            break
+    rec.year, rec.month = year, month
+    rec.day = day if day is not None and 1 <= day <= 31 else None
+    rec.publication_date = iso_partial_date(rec.year, rec.month, rec.day)
 
 
-def _date_parts(value: str) -> tuple[int | None, int | None, int | None]:
-    """RIS dates: "2019", "2019///", "2019/07/24/", "2019/10//undefined"."""
-    parts = clean(value).split("/")
-    year = year_of(parts[0]) if parts else None
-    month = month_of(parts[1]) if len(parts) > 1 else None
-    day = small_int(parts[2]) if len(parts) > 2 and month else None
-    if day is not None and not 1 <= day <= 31:
-        day = None
-    return year, month, day
-
-
-def _ris_record(line: int, entry: dict) -> tuple[BibRecord, RecordError | None]:
-    rec = BibRecord(source="file", line=line)
+def ris_record(raw: Record) -> tuple[BibRecord, RecordError | None]:
+    rec = BibRecord(source="file", line=raw.line)
     problems = RecordProblems(rec)
-    kind = clean(entry.get("type_of_reference")).upper()
-    rec.title = first(entry.get("title")) or first(entry.get("primary_title"))
-    names = as_list(entry.get("authors")) or as_list(entry.get("first_authors"))
-    rec.authors = [person(n) for n in names]
-    container = (
-        first(entry.get("secondary_title"))
-        or first(entry.get("alternate_title3"))
-        or first(entry.get("journal_name"))
-    )
-    rec.journal = container
-    abbreviation = first(entry.get("alternate_title1")) or first(entry.get("alternate_title2"))
-    if not abbreviation and first(entry.get("journal_name")) != container:
-        abbreviation = first(entry.get("journal_name"))
-    rec.journal_abbreviation = abbreviation
-    dated = [_date_parts(first(entry.get(k))) for k in ("date", "year", "publication_year")]
-    year, month, day = max(
-        (d for d in dated if d[0] is not None),
-        key=lambda d: (d[1] is not None, d[2] is not None),
-        default=(None, None, None),
-    )
-    rec.year, rec.month, rec.day = year, month, day
-    rec.publication_date = iso_partial_date(year, month, day)
-    rec.volume = first(entry.get("volume"))
-    rec.issue = first(entry.get("number"))
-    rec.pages = pages(entry.get("start_page"), entry.get("end_page"))
-    rec.abstract = first(entry.get("abstract")) or first(entry.get("notes_abstract"))
-    rec.language = first(entry.get("language"))
-    rec.keywords = as_list(entry.get("keywords"))
-    rec.publisher = first(entry.get("publisher"))
-    rec.publication_types = [t for t in (kind, first(entry.get("type_of_work"))) if t]
+    kind = clean(raw.first("TY")).upper()
     rec.is_book = kind in _BOOK_TYPES
-    urls = as_list(entry.get("urls")) + as_list(entry.get("file_attachments2"))
-    rec.url = urls[0] if urls else ""
+    book_title = raw.first("BT")
+    rec.title = clean(raw.first("TI", "T1", "CT") or (book_title if rec.is_book else ""))
+    rec.authors = [person(name) for name in raw.values(*_AUTHORS)]
+    rec.journal = clean(
+        raw.first("JF", "T2", "JO")
+        or ("" if kind in ("BOOK", "EBOOK", "EDBOOK") else book_title)
+        or raw.first("J2", "JA", "J1")
+    )
+    abbreviation = clean(raw.first("JA", "J2", "J1", "JO"))
+    rec.journal_abbreviation = abbreviation if abbreviation != rec.journal else ""
+    _date(rec, raw)
+    rec.volume = clean(raw.first("VL"))
+    rec.issue = clean(raw.first("IS", "CP") or (raw.first("M1") if kind == "JOUR" else ""))
+    rec.pages = pages(raw.first("SP"), raw.first("EP"))
+    rec.abstract = clean(raw.first("AB", "N2"))
+    rec.language = clean(raw.first("LA"))
+    rec.keywords = [clean(k) for k in raw.values("KW") if clean(k)]
+    rec.publisher = clean(raw.first("PB"))
+    rec.publication_types = [t for t in (kind, clean(raw.first("M3"))) if t]
+    _identifiers(rec, raw, problems)
+    return rec, problems.error()
 
-    if entry.get("doi"):
-        problems.identifier("doi", first(entry.get("doi")))
+
+def _identifiers(rec: BibRecord, raw: Record, problems: RecordProblems) -> None:
+    links = [u for value in raw.values(*_LINKS) for u in _URL.findall(value) or [clean(value)]]
+    rest = ""
+    if doi := raw.first("DO"):
+        rest = problems.identifier_token("doi", doi)
     else:
-        for url in urls:
-            match = _DOI_URL.search(url)
-            if match:
-                problems.identifier("doi", match.group(1))
-                break
-    database = f"{first(entry.get('name_of_database'))} {first(entry.get('database_provider'))}"
-    accession = first(entry.get("accession_number"))
+        notes = [n for n in raw.values("N1") if _DOI_NOTE.search(n)]
+        problems.guess_doi(*raw.values("M3"), *links, *notes)
+    rec.url = next(iter(_URL.findall(rest)), "") or (links[0] if links else "")
+    database = " ".join(raw.values("DB", "DP"))
+    accession = clean(raw.first("AN")).partition(" ")[0]
     if accession.isdigit() and re.search(r"pubmed|medline", database, re.IGNORECASE):
         problems.identifier("pmid", accession)
     else:
-        for note in as_list(entry.get("notes")):
-            match = _PMID_NOTE.search(note)
+        for text in (*raw.values("N1", "C1", "M2"), *links):
+            match = _PMID_NOTE.search(text) or _PMID_LINK.search(text)
             if match:
                 problems.identifier("pmid", match.group(1))
                 break
-    custom2 = first(entry.get("custom2"))
-    if re.fullmatch(r"PMC\d+", custom2, re.IGNORECASE):
-        problems.identifier("pmcid", custom2)
-    return rec, problems.error()
-
-
-def _wos_record(line: int, entry: dict) -> tuple[BibRecord, RecordError | None]:
-    rec = BibRecord(source="file", line=line)
-    problems = RecordProblems(rec)
-    rec.title = first(entry.get("document_title"))
-    names = as_list(entry.get("author_full_name")) or as_list(entry.get("authors"))
-    rec.authors = [person(n) for n in names]
-    rec.journal = first(entry.get("publication_name"))
-    rec.journal_abbreviation = first(entry.get("iso_source_abbreviation"))
-    rec.year = year_of(first(entry.get("publication_year")))
-    date_parts = first(entry.get("publication_date")).split()  # "JUN 8", "2004", "SPR"
-    rec.month = month_of(date_parts[0]) if date_parts else None
-    day = small_int(date_parts[1]) if rec.month and len(date_parts) > 1 else None
-    rec.day = day if day is not None and 1 <= day <= 31 else None
-    rec.publication_date = iso_partial_date(rec.year, rec.month, rec.day)
-    rec.volume = first(entry.get("volume"))
-    rec.issue = first(entry.get("issue"))
-    rec.pages = pages(entry.get("beginning_page"), entry.get("ending_page")) or first(
-        entry.get("article_number")
-    )
-    rec.abstract = first(entry.get("abstract"))
-    rec.language = first(entry.get("language"))
-    keywords = first(entry.get("author_keywords"))
-    rec.keywords = [k.strip() for k in keywords.split(";") if k.strip()]
-    rec.publisher = first(entry.get("publisher"))
-    rec.publication_types = [t for t in (first(entry.get("document_type")),) if t]
-    problems.identifier("doi", first(entry.get("doi")))
-    problems.identifier("pmid", first(entry.get("pubmed_id")))
-    if rec.doi:
-        rec.url = f"https://doi.org/{rec.doi}"
-    return rec, problems.error()
+    for text in raw.values("C2", "N1"):
+        match = re.search(r"\bPMC\d+\b", text, re.IGNORECASE)
+        if match:
+            problems.identifier("pmcid", match.group(0))
+            break

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from references.parsers.crossref import parse_crossref_work
 from references.parsers.pubmed import parse_pubmed_xml
 from references.parsers.records import BibRecord, ParseError
-from references.sources.http import UpstreamBadResponse
+from references.sources.http import UpstreamBadResponse, UpstreamUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ class FetchFailed:
 class Fetched:
     records: list[BibRecord] = field(default_factory=list)
     failures: list[FetchFailed] = field(default_factory=list)
+    # With tolerate_outages: the upstreams ("pubmed", "crossref") that could not be reached.
+    unavailable: dict[str, UpstreamUnavailable] = field(default_factory=dict)
 
 
 def _chunks(values: Sequence[str], size: int):
@@ -128,11 +130,29 @@ def fetch_records(
     pmcids: Sequence[str] = (),
     pubmed,
     crossref,
+    tolerate_outages: bool = False,
 ) -> Fetched:
-    """PubMed records first, then Crossref's, so that merging prefers PubMed's fields."""
+    """PubMed records first, then Crossref's, so that merging prefers PubMed's fields.
+
+    An unavailable upstream raises UpstreamUnavailable, unless ``tolerate_outages``: then
+    it is recorded in ``unavailable`` and the other upstream is still asked (a file's
+    records are stored from the file and enriched later; see jobs/run.py).
+    """
     fetched = Fetched()
-    pubmed_records = _pubmed(pubmed, dois=dois, pmids=pmids, pmcids=pmcids, fetched=fetched)
+    try:
+        pubmed_records = _pubmed(pubmed, dois=dois, pmids=pmids, pmcids=pmcids, fetched=fetched)
+    except UpstreamUnavailable as exc:
+        if not tolerate_outages:
+            raise
+        fetched.unavailable["pubmed"] = exc
+        pubmed_records = []
     all_dois = sorted(set(dois) | {r.doi for r in pubmed_records if r.doi})
-    crossref_records = _crossref(crossref, all_dois, fetched)
+    try:
+        crossref_records = _crossref(crossref, all_dois, fetched)
+    except UpstreamUnavailable as exc:
+        if not tolerate_outages:
+            raise
+        fetched.unavailable["crossref"] = exc
+        crossref_records = []
     fetched.records = pubmed_records + crossref_records
     return fetched

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 
 from references.fields import IDENTIFIER_FIELDS, MERGED_FIELDS
+from references.fingerprints import fingerprint
 from references.models import Reference, ReferenceNotice, RetractionStatus
 from references.parsers.records import BibRecord, Notice
 
@@ -76,18 +77,36 @@ def identifiers_of(records: Iterable[BibRecord]) -> dict[str, set[str]]:
     return ids
 
 
+def record_fingerprint(record: BibRecord) -> str:
+    """The fingerprint of a record without identifiers ("" for one that has any)."""
+    if record.has_identifier:
+        return ""
+    return fingerprint(title=record.title, year=record.year, authors=record.authors)
+
+
 class _Index:
-    """References of a batch, found by any of their identifiers."""
+    """References of a batch, found by any of their identifiers or by fingerprint."""
 
     def __init__(self, references: Iterable[Reference]):
         self.by: dict[str, dict[str, Reference]] = {name: {} for name in IDENTIFIER_FIELDS}
-        for reference in references:
+        self.by_fingerprint: dict[str, Reference] = {}
+        self._fingerprints: dict[int, str] = {}  # id(reference) -> its indexed fingerprint
+        # The oldest reference answers for a fingerprint several share.
+        for reference in sorted(references, key=lambda r: r.pk or 0):
             self.add(reference)
 
     def add(self, reference: Reference) -> None:
         for name in IDENTIFIER_FIELDS:
             if value := getattr(reference, name):
                 self.by[name][value] = reference
+        # Only a reference's current fingerprint finds it, as in the database: a batch
+        # matches as the next import of the same file will.
+        old = self._fingerprints.get(id(reference))
+        if old and old != reference.fingerprint and self.by_fingerprint.get(old) is reference:
+            del self.by_fingerprint[old]
+        if reference.fingerprint:
+            self._fingerprints[id(reference)] = reference.fingerprint
+            self.by_fingerprint.setdefault(reference.fingerprint, reference)
 
     def find(self, *, doi: str | None = None, pmid: str | None = None, pmcid=None):
         for name, value in (("doi", doi), ("pmid", pmid), ("pmcid", pmcid)):
@@ -153,6 +172,14 @@ def _merge(reference: Reference, record: BibRecord, index: _Index, warnings: lis
     return changed
 
 
+def _settle_fingerprint(reference: Reference) -> set[str]:
+    value = reference.computed_fingerprint()
+    if value == reference.fingerprint:
+        return set()
+    reference.fingerprint = value
+    return {"fingerprint"}
+
+
 def notice_key(notice: ReferenceNotice) -> tuple:
     return (notice.type, notice.doi, notice.pmid)
 
@@ -179,7 +206,7 @@ def _own_notices(record: BibRecord) -> list[Notice]:
     return notices
 
 
-def _status(notices: Iterable[ReferenceNotice]) -> str:
+def notices_status(notices: Iterable[ReferenceNotice]) -> str:
     status = RetractionStatus.NONE
     for notice in notices:
         candidate = NOTICE_STATUS.get(notice.type, RetractionStatus.NONE)
@@ -205,6 +232,8 @@ class RecordBatch:
     def add_record(self, record: BibRecord) -> None:
         """Merge one record into the reference it names, or into a new one."""
         reference = self.index.find(doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+        if reference is None and (key := record_fingerprint(record)):
+            reference = self.index.by_fingerprint.get(key)
         if reference is None:
             if not record.title:
                 self.result.references.append(None)
@@ -214,6 +243,11 @@ class RecordBatch:
             reference = Reference(title="")
             self.created.append(reference)
         fields = _merge(reference, record, self.index, self.result.warnings)
+        fields |= _settle_fingerprint(reference)
+        if record.source in RAW_CONTENT_TYPES and reference.needs_enrichment:
+            reference.needs_enrichment = False  # enriched (awaiting() may set it again)
+            fields.add("needs_enrichment")
+        self.index.add(reference)
         self.changed_fields.setdefault(id(reference), set()).update(fields)
         for notice in _own_notices(record):
             self.add_notice(reference, _as_notice(reference, notice, record.source))
@@ -247,6 +281,14 @@ class RecordBatch:
             known[key] = notice
             self.new_notices.append((reference, notice))
 
+    def awaiting(self, references: Iterable[Reference | None]) -> None:
+        """Mark ``references`` as waiting for enrichment: stored from a file while the
+        upstream that would enrich them could not be reached."""
+        for reference in references:
+            if reference is not None and not reference.needs_enrichment:
+                reference.needs_enrichment = True
+                self.changed_fields.setdefault(id(reference), set()).add("needs_enrichment")
+
     def touched(self) -> dict[int, Reference]:
         """Every reference a record named or a notice was added to, by id()."""
         touched = {id(r): r for r in self.result.references if r is not None}
@@ -258,7 +300,7 @@ class RecordBatch:
         # Statuses follow from every notice, old and new.
         amended: list[Reference] = []
         for key, reference in touched.items():
-            status = _status(self.notices_by_ref.get(key, {}).values())
+            status = notices_status(self.notices_by_ref.get(key, {}).values())
             if status != reference.retraction_status:
                 reference.retraction_status = status
                 self.changed_fields.setdefault(key, set()).add("retraction_status")

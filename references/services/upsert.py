@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -32,6 +32,7 @@ from .merge import (
     UpsertResult,
     identifiers_of,
     notice_key,
+    record_fingerprint,
 )
 
 logger = logging.getLogger(__name__)
@@ -43,18 +44,29 @@ CONFLICT_RETRIES = 3
 
 
 def references_upsert(
-    *, records: Sequence[BibRecord], refreshed_at: datetime | None = None
+    *,
+    records: Sequence[BibRecord],
+    refreshed_at: datetime | None = None,
+    awaiting_enrichment: Collection[int] = (),
 ) -> UpsertResult:
     """Merge ``records`` into References, creating those not stored yet.
 
     Records may describe the same work twice (PubMed and Crossref for one DOI); they are
-    merged in order. Two concurrent calls for the same new work leave one Reference: the
-    loser's insert hits the unique constraint and the batch is redone against the winner.
+    merged in order. A record without identifiers is matched by its fingerprint (title,
+    year, first author), so a file imported again updates what it created. Two concurrent
+    calls for the same new work leave one Reference: the loser's insert hits the unique
+    constraint and the batch is redone against the winner.
+
+    The references of the records at the indexes ``awaiting_enrichment`` (file records
+    whose upstream could not be reached) are marked as waiting for enrichment; any other
+    reference that an upstream record (PubMed, Crossref) merged into is unmarked.
     """
     for attempt in range(1, CONFLICT_RETRIES + 1):
         try:
             with transaction.atomic():
-                return _upsert_batch(records, refreshed_at or timezone.now())
+                return _upsert_batch(
+                    records, refreshed_at or timezone.now(), set(awaiting_enrichment)
+                )
         except IntegrityError:
             if attempt == CONFLICT_RETRIES:
                 raise
@@ -72,6 +84,9 @@ def _matching_references(records: Sequence[BibRecord]) -> list[Reference]:
     for name, values in identifiers_of(records).items():
         if values:
             lookup |= Q(**{f"{name}__in": values})
+    fingerprints = {key for record in records if (key := record_fingerprint(record))}
+    if fingerprints:
+        lookup |= Q(fingerprint__in=fingerprints)
     return list(Reference.objects.filter(lookup))
 
 
@@ -131,12 +146,13 @@ def _insert_notices(new_notices: list[tuple[Reference, ReferenceNotice]]) -> Non
         ReferenceNotice.objects.bulk_create([n for _, n in new_notices], ignore_conflicts=True)
 
 
-def _upsert_batch(records: Sequence[BibRecord], now: datetime) -> UpsertResult:
+def _upsert_batch(records: Sequence[BibRecord], now: datetime, awaiting: set[int]) -> UpsertResult:
     existing = _matching_references(records)
     batch = RecordBatch(existing, _stored_notices(existing))
     raw_by_key = _stored_raw(existing)
     for record in records:
         batch.add_record(record)
+    batch.awaiting(r for i, r in enumerate(batch.result.references) if i in awaiting)
     touched = batch.touched()
     amended = batch.settle_statuses(touched)
     created_ids = {id(r) for r in batch.created}

@@ -148,6 +148,7 @@ def test_a_study_added_in_the_admin_joins_its_pair_verdict(admin_client):
             "outcome_summary": "Fewer flares.",
             "direction": "benefit",
             "risk_of_bias": "unclear",
+            "extraction_source": "abstract",
         },
     )
 

@@ -184,6 +184,10 @@ def test_a_study_without_a_verdict_for_its_pair_has_none(editor_client, pair):
         ({"participants": -5}, "participants"),
         ({"effect_size": 1.2}, "non_field_errors"),  # an effect size needs its measure
         ({"ci_lower": 2.0, "ci_upper": 1.0}, "non_field_errors"),
+        # Details read in a citing article must name it.
+        ({"extraction_source": "seed_article"}, "non_field_errors"),
+        ({"extraction_source": "hearsay"}, "extraction_source"),
+        ({"extraction_reference": 987654}, "extraction_reference"),
     ],
 )
 def test_invalid_studies_are_400_naming_the_field(editor_client, pair, overrides, field):

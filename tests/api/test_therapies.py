@@ -36,7 +36,7 @@ def test_detail_has_formulations_safety_and_regulatory_status(anon, db):
     cited = AdverseEffectReferenceFactory(adverse_effect=serious).reference
     contraindication = ContraindicationFactory(therapy=therapy, name="IgA deficiency")
     ContraindicationReferenceFactory(contraindication=contraindication)
-    RegulatoryStatusFactory(
+    status = RegulatoryStatusFactory(
         therapy=therapy, condition__slug="ra", status=RegulatoryStatus.Status.OFF_LABEL
     )
 
@@ -49,6 +49,7 @@ def test_detail_has_formulations_safety_and_regulatory_status(anon, db):
     assert body["adverse_effects"][0]["references"][0]["id"] == cited.pk
     assert body["contraindications"][0]["name"] == "IgA deficiency"
     assert len(body["contraindications"][0]["references"]) == 1
+    assert body["regulatory_statuses"][0].pop("reference")["id"] == status.reference.pk
     assert body["regulatory_statuses"] == [
         {
             "condition": "ra",

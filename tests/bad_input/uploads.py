@@ -108,7 +108,10 @@ def assert_failed_by_worker(response, *phrases: str) -> str:
     for phrase in phrases:
         assert phrase in job.error, job.error
     [item] = job.items.all()
-    assert (item.status, item.message) == (ImportJobItem.Status.FAILED, job.error)
+    # The item names the file (raw) and says why, once: the job's error joins the two.
+    assert (item.status, item.raw) == (ImportJobItem.Status.FAILED, job.filename)
+    assert item.message and item.message in job.error
+    assert not item.message.startswith(f"{job.filename}:")
     assert not Reference.objects.exists()
     return job.error
 

@@ -62,6 +62,7 @@ NOT_ATOMIC = {
         "and error are single UPDATE statements, so progress shows while it runs"
     ),
     "references.services.upsert.raw_record": "reads only",
+    "evidence.services.verdicts.verdict_certainty_check": "reads only: raises or returns",
     "references.services.jobs.parse.parsed_file_records": "parses the upload, writes nothing",
     "references.services.search.pubmed_search": "HTTP and one read, writes nothing",
     "references.services.search.pubmed_client": "makes a client, writes nothing",

@@ -6,8 +6,10 @@ import re
 import defusedxml.ElementTree as ET
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evidence.models import Design, Direction, Study, Verdict
+from evidence.presentation.charts import timeline_svg
 from references.models import Reference, RetractionStatus
 from tests.factories import (
     ConditionFactory,
@@ -44,10 +46,25 @@ def _marks(svg):
     return [g for g in svg.iter(f"{SVG}g") if "mark" in g.get("class", "").split()]
 
 
+@pytest.fixture
+def sized(demo):
+    """The demo's RA studies with sizes the seed articles do not give (test data only)."""
+    Study.objects.filter(reference__pmid="7699642").update(participants=31)
+    Study.objects.filter(reference__pmid="8978962").update(participants=4)
+
+
+@pytest.fixture
+def pregnancy_effect(demo):
+    """An effect size for the demo's pregnancy study (test data; the seed gives none)."""
+    Study.objects.filter(condition__slug="lupus-pregnancy").update(
+        effect_measure="RR", effect_size=1.33, ci_lower=0.96, ci_upper=1.85
+    )
+
+
 # --- Timeline -------------------------------------------------------------------------------
 
 
-def test_timeline_has_a_mark_for_each_study_by_year_and_design(client, demo):
+def test_timeline_has_a_mark_for_each_study_by_year_and_design(client, sized):
     svg = _svg(client.get(RA_PAIR).content.decode(), "timeline-chart")
     _assert_accessible(svg)
 
@@ -57,20 +74,30 @@ def test_timeline_has_a_mark_for_each_study_by_year_and_design(client, demo):
     )
     assert marks == [
         (1994, Design.RCT, Direction.NO_BENEFIT),
-        (1995, Design.CASE_SERIES, Direction.BENEFIT),
-        (1996, Design.CASE_SERIES, Direction.NO_BENEFIT),
+        (1995, Design.CLINICAL_STUDY, Direction.BENEFIT),
+        (1996, Design.CLINICAL_STUDY, Direction.NO_BENEFIT),
         (2015, Design.NARRATIVE_REVIEW, Direction.UNCLEAR),
         (2021, Design.ANIMAL, Direction.BENEFIT),
         (2023, Design.IN_VITRO, Direction.BENEFIT),
     ]
     labels = [t.text for t in svg.iter(f"{SVG}text")]
-    assert "Randomised controlled trial" in labels and "Case series" in labels
+    assert "Randomised controlled trial" in labels
+    assert "Clinical study (design not reported)" in labels
+    # Human studies in the top rows, then reviews, then preclinical work.
+    rows = [label for label in labels if label in dict(Design.choices).values()]
+    assert rows == [
+        "Randomised controlled trial",
+        "Clinical study (design not reported)",
+        "Narrative review",
+        "Animal study",
+        "In-vitro / mechanistic study",
+    ]
     desc = svg.find(f"{SVG}desc").text
     assert "6 studies published from 1994 to 2023." in desc
     assert "1994: randomised controlled trial, 31 participants, no benefit." in desc
 
 
-def test_timeline_mark_area_follows_participants_and_shape_follows_direction(client, demo):
+def test_timeline_mark_area_follows_participants_and_shape_follows_direction(client, sized):
     svg = _svg(client.get(RA_PAIR).content.decode(), "timeline-chart")
     by_year = {int(g.get("data-year")): g for g in _marks(svg)}
 
@@ -88,7 +115,7 @@ def test_timeline_mark_area_follows_participants_and_shape_follows_direction(cli
     assert review.get("stroke-dasharray")
 
 
-def test_a_retracted_study_is_struck_through_and_labelled(client, demo):
+def test_a_retracted_study_is_struck_through_and_labelled(client, sized):
     muscat = Study.objects.get(reference__doi="10.1136/ard.54.5.382")
     Reference.objects.filter(pk=muscat.reference_id).update(
         retraction_status=RetractionStatus.RETRACTED
@@ -100,7 +127,10 @@ def test_a_retracted_study_is_struck_through_and_labelled(client, demo):
     (mark,) = retracted
     assert mark.find(f"{SVG}line[@class='strike']") is not None
     assert [t.text for t in mark.iter(f"{SVG}text")] == ["Retracted"]
-    assert "1995: case series, 10 participants, benefit, retracted." in svg.find(f"{SVG}desc").text
+    desc = svg.find(f"{SVG}desc").text
+    assert (
+        "1995: clinical study (design not reported), 10 participants, benefit, retracted." in desc
+    )
     others = [g for g in _marks(svg) if g is not mark]
     assert all(g.find(f"{SVG}line") is None for g in others)
 
@@ -115,6 +145,43 @@ def test_chart_text_is_escaped(client, demo):
     svg = _svg(html, "timeline-chart")  # still well-formed
     titles = [t.text for t in svg.iter(f"{SVG}title")]
     assert any(title.startswith("<script>alert(1)</script> 1995") for title in titles)
+
+
+def _axis_years(svg) -> tuple[list[int], float]:
+    """The year axis's tick labels, and the year at the axis's right end (read off the
+    tick positions, which are linear in the year)."""
+    ticks = {
+        int(t.text): float(t.get("x"))
+        for t in svg.iter(f"{SVG}text")
+        if t.text and re.fullmatch(r"\d{4}", t.text)
+    }
+    years = sorted(ticks)
+    first, second = years[0], years[1]
+    axis_line = next(
+        line
+        for line in svg.iter(f"{SVG}line")
+        if line.get("y1") == line.get("y2") and float(line.get("x1")) <= ticks[first]
+    )
+    per_year = (ticks[second] - ticks[first]) / (second - first)
+    return years, first + (float(axis_line.get("x2")) - ticks[first]) / per_year
+
+
+@pytest.mark.parametrize("compact", [False, True], ids=["wide", "compact"])
+def test_the_year_axis_ends_at_the_current_year(compact):
+    therapy, condition = TherapyFactory(), ConditionFactory()
+    studies = [
+        StudyFactory(therapy=therapy, condition=condition, reference=ReferenceFactory(year=year))
+        for year in (1994, 2015, 2021)
+    ]
+    svg = ET.fromstring(
+        timeline_svg(studies=studies, chart_id="t", subject="the pair", compact=compact)
+    )
+
+    years, end = _axis_years(svg)
+
+    this_year = timezone.localdate().year
+    assert end == pytest.approx(this_year, abs=0.05)
+    assert years[0] <= 1994 and years[-1] <= this_year
 
 
 # --- Forest plot ----------------------------------------------------------------------------
@@ -217,7 +284,7 @@ def test_a_difference_measure_gets_a_linear_axis_with_no_effect_at_zero(client, 
     assert any(p.get("data-role") == "pooled" for p in svg.iter(f"{SVG}polygon"))
 
 
-def test_a_single_study_gets_a_forest_plot_but_no_diamond(client, demo):
+def test_a_single_study_gets_a_forest_plot_but_no_diamond(client, pregnancy_effect):
     html = client.get("/conditions/lupus-pregnancy/ivig/").content.decode()
     svg = _svg(html, "forest-plot-1")
     assert not [p for p in svg.iter(f"{SVG}polygon") if p.get("data-role") == "pooled"]
@@ -242,12 +309,14 @@ def test_therapy_page_maps_each_condition_to_its_status_and_certainty(client, de
         if g.get("data-condition")
     }
     assert cells == {
-        "rheumatoid-arthritis": ("investigational", "low"),
+        "rheumatoid-arthritis": ("investigational", "very_low"),
         "systemic-lupus-erythematosus": ("investigational", "very_low"),
         "lupus-nephritis": ("investigational", "very_low"),
         "lupus-pregnancy": ("investigational", "very_low"),
     }
-    assert "Rheumatoid arthritis: investigational, low certainty." in svg.find(f"{SVG}desc").text
+    assert (
+        "Rheumatoid arthritis: investigational, very low certainty." in svg.find(f"{SVG}desc").text
+    )
 
 
 def test_home_matrix_links_each_pair_with_its_status_and_certainty(client, demo):
@@ -275,7 +344,7 @@ def test_home_matrix_links_each_pair_with_its_status_and_certainty(client, demo)
     assert "matrix__condition--depth-1" in table  # sub-conditions indented
 
 
-def test_phones_get_compact_charts_with_their_own_ids(client, demo):
+def test_phones_get_compact_charts_with_their_own_ids(client, pregnancy_effect):
     html = client.get("/conditions/lupus-pregnancy/ivig/").content.decode()
     for chart_id in ("timeline-chart", "forest-plot-1"):
         wide, compact = _svg(html, chart_id), _svg(html, f"{chart_id}-compact")

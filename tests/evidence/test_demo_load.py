@@ -105,11 +105,14 @@ def test_ra_verdict_and_its_sources(demo):
     assert "Dectin-1" in verdict.mechanism_notes
     assert "FDA" in verdict.limitations
     background = VerdictReference.objects.filter(verdict=verdict).order_by("position")
-    assert [link.reference.authors[0]["family"] for link in background] == [
-        "Mulhearn",
-        "Kaestner",
-        "Xu",
-    ]
+    assert [
+        link.reference.authors[0].get("family") or link.reference.authors[0]["collective"]
+        for link in background
+    ] == ["AmeriPharma Specialty Care", "Mulhearn", "Kaestner", "Xu"]
+    claims = [link.claim for link in background]
+    assert "serious toxicity" in claims[0] and "infrequent" in claims[0]
+    assert "several other diseases" in claims[1]
+    assert "immunoglobulin deficiencies" in claims[2]
     # Every study of the pair is attached to the pair's verdict.
     studies = Study.objects.filter(therapy=verdict.therapy, condition=verdict.condition)
     assert studies.count() == 6
@@ -119,6 +122,13 @@ def test_ra_verdict_and_its_sources(demo):
     assert muscat.participants == 10
     assert "400 mg/kg" in muscat.dose_regimen
     assert muscat.direction == "benefit"
+    # What the seed article does not state stays empty, never filled in.
+    silverman = studies.get(reference__pmid="7699642")
+    assert (silverman.participants, silverman.dose_regimen, silverman.follow_up) == (None, "", "")
+    assert silverman.comparator == "Placebo"
+    maksymowych = studies.get(reference__pmid="8978962")
+    assert maksymowych.participants is None
+    assert maksymowych.design == "clinical_study"
 
 
 def test_conditions_and_prevalence(demo):
@@ -148,23 +158,39 @@ def test_guideline_regulatory_and_safety_facts(demo):
 
     fda = RegulatoryStatus.objects.get(therapy=ivig, condition__slug="rheumatoid-arthritis")
     assert (fda.agency, fda.status) == ("FDA", "not_approved")
+    assert fda.reference.title.startswith("IVIG for Rheumatoid Arthritis")
 
     anaphylaxis = AdverseEffect.objects.get(therapy=ivig, name="Anaphylaxis")
-    assert anaphylaxis.severity == AdverseEffect.Severity.LIFE_THREATENING
+    # The seeds give no frequency band: unknown, with the 1 in 700 they do give.
+    assert anaphylaxis.frequency == AdverseEffect.Frequency.UNKNOWN
     assert "1 in 700" in anaphylaxis.frequency_note
-    assert "IgA" in anaphylaxis.risk_factors
+    assert anaphylaxis.risk_factors == "IgA deficiency"
     renal = AdverseEffect.objects.get(therapy=ivig, name="Acute renal failure")
     assert "90%" in renal.frequency_note
     assert sorted(r.title[:20] for r in renal.references.all()) == [
         "Acute renal failure ",
+        "Does IVIG Offer Prom",
         "Reemergence of Sucro",
     ]
     assert {"Headache", "Nausea", "Seizures"} <= set(
         AdverseEffect.objects.filter(therapy=ivig).values_list("name", flat=True)
     )
     contraindication = Contraindication.objects.get(therapy=ivig)
-    assert "anti-IgA" in contraindication.name
+    assert contraindication.name == "IgA deficiency"  # as the seed says, not narrowed
     assert contraindication.reason
-    stabilisers = set(Formulation.objects.filter(therapy=ivig).values_list("stabiliser", flat=True))
-    assert "sucrose" in stabilisers
-    assert stabilisers & {"sorbitol", "proline", "glycine"}
+    formulations = Formulation.objects.filter(therapy=ivig)
+    assert {(f.brand, f.stabiliser, f.route) for f in formulations} == {
+        ("", "sucrose", "intravenous"),
+        ("", "sorbitol", "intravenous"),
+    }
+
+
+def test_every_fact_of_the_demo_cites_a_source(demo):
+    for model in (AdverseEffect, Contraindication, Formulation):
+        uncited = model.objects.filter(references__isnull=True)
+        assert not uncited.exists(), f"{model.__name__} without a reference: {list(uncited)}"
+    assert not RegulatoryStatus.objects.filter(reference__isnull=True).exists()
+    assert not GuidelinePosition.objects.filter(reference__isnull=True).exists()
+    for study in Study.objects.all():
+        assert study.extraction_source == "seed_article"
+        assert study.extraction_reference.title.startswith(("IVIG for Rheumatoid", "Does IVIG"))

@@ -30,16 +30,20 @@ def _section(html: str, heading_id: str) -> str:
 def test_the_answer_box_says_whether_it_works_how_sure_and_how_safe(client, demo):
     glance = _text(_section(client.get(RA_PAIR).content.decode(), "glance-heading"))
     assert "Does it work? Investigational" in glance
-    assert "6 studies: 3 benefit 2 no benefit 1 unclear" in glance
-    assert "Largest randomised trial: 1994, 31 participants, no benefit." in glance
+    # Human studies are the headline; the review and the preclinical work are apart.
+    assert "3 human studies: 1 benefit 2 no benefit ." in glance
+    assert (
+        "Counted apart, not as studies: 1 review or guideline (1 unclear) ; "
+        "2 preclinical studies, animal or laboratory (2 benefit) ." in glance
+    )
+    assert "Largest randomised trial: 1994, size not reported, no benefit." in glance
     assert "National Blood Authority (Australia): not supported." in glance
-    assert "How sure are we? Low certainty" in glance
+    assert "How sure are we? Very low certainty" in glance
     assert "Rated down for risk of bias, inconsistency, indirectness, imprecision." in glance
     assert (
-        "3 serious or life-threatening adverse effects: Anaphylaxis, Acute renal failure, "
-        "Seizures." in glance
+        "2 serious or life-threatening adverse effects: Acute renal failure, Anaphylaxis." in glance
     )
-    assert "Do not use with: IgA deficiency with anti-IgA antibodies." in glance
+    assert "Do not use with: IgA deficiency." in glance
 
 
 def test_summary_of_findings_shows_effects_certainty_and_why_it_was_rated_down(client, demo):
@@ -47,23 +51,23 @@ def test_summary_of_findings_shows_effects_certainty_and_why_it_was_rated_down(c
     rows = re.findall(r"<tr>.*?</tr>", findings.split("<tbody>")[1], re.S)
     assert len(rows) == 2
     first = _text(rows[0])
-    assert "Disease activity Critical" in first
-    assert "1 study (31 participants)" in first
-    assert "Not estimable" in first
+    assert "Overall benefit compared with placebo Critical" in first
+    assert "1 study Not estimable" in first  # no size given: none shown
     assert "No significant difference from placebo" in first
     assert "Very low" in first
-    assert "Rated down for: risk of bias (−1), indirectness (−1), imprecision (−2)" in first
+    assert "Rated down for: risk of bias (−1), indirectness (−1), imprecision (−1)" in first
     assert "Symptoms and physical function" in _text(rows[1])
 
 
 def test_lupus_findings_and_a_verdict_without_any(client, demo):
     nephritis = _text(client.get("/conditions/lupus-nephritis/ivig/").content.decode())
-    assert "Renal response, class IV and V nephritis" in nephritis
-    assert "publication bias (−1)" in nephritis
+    assert "Response, class IV and V nephritis" in nephritis
+    assert "risk of bias (−2), imprecision (−1)" in nephritis
     pregnancy = _text(client.get("/conditions/lupus-pregnancy/ivig/").content.decode())
-    assert "RR 1.33 (95% CI 0.96 to 1.85)" in pregnancy
+    assert "Every woman treated had a successful pregnancy" in pregnancy
+    assert "RR " not in pregnancy  # the seed gives no effect size
     sle = _text(client.get("/conditions/systemic-lupus-erythematosus/ivig/").content.decode())
-    assert "No outcome-by-outcome summary has been written" in sle
+    assert "Outcomes are summarised under each related condition: Lupus nephritis" in sle
 
 
 def test_demo_findings_are_loaded_once(demo):
@@ -92,8 +96,8 @@ def _reference_item(html: str, number: int) -> str:
 )
 def test_citation_style_is_chosen_on_the_page_and_numbering_is_kept(client, demo, style, expected):
     html = client.get(RA_PAIR, {"style": style} if style else {}).content.decode()
-    assert expected in _reference_item(html, 5)  # Muscat is [5] whatever the style
-    assert [int(n) for n in re.findall(r'<li id="ref-(\d+)"', html)] == list(range(1, 13))
+    assert expected in _reference_item(html, 6)  # Muscat is [6] whatever the style
+    assert [int(n) for n in re.findall(r'<li id="ref-(\d+)"', html)] == list(range(1, 15))
     chosen = style if style in ("ama", "apa") else "vancouver"
     assert f'<option value="{chosen}" selected>' in html
     assert '<label for="citation-style">Citation style</label>' in html
@@ -133,12 +137,13 @@ def test_the_pages_references_download_in_page_order(client, demo, extension, co
     )
     body = response.content.decode()
     if marker:
-        assert body.count(marker) == 12 if extension == "ris" else body.count("\n@") + 1 == 12
+        assert body.count(marker) == 14 if extension == "ris" else body.count("\n@") + 1 == 14
         assert body.index("Mulhearn") < body.index("Muscat") < body.index("Sucrose")
     else:
         items = json.loads(body)
-        assert len(items) == 12
-        assert items[0]["author"][0]["family"] == "Mulhearn"
+        assert len(items) == 14
+        assert items[0]["author"][0]["literal"] == "AmeriPharma Specialty Care"
+        assert items[1]["author"][0]["family"] == "Mulhearn"
 
 
 def test_downloads_for_an_unknown_pair_are_404(client, demo):
@@ -171,7 +176,7 @@ def test_upstream_text_in_citations_and_charts_is_escaped(client, demo):
     for style in ("vancouver", "ama", "apa"):
         html = client.get(RA_PAIR, {"style": style}).content.decode()
         assert "<script>" not in html
-        assert "Evil &lt;script&gt;alert(" in _reference_item(html, 5)
+        assert "Evil &lt;script&gt;alert(" in _reference_item(html, 6)
 
 
 def test_the_verdict_admin_edits_findings_inline(client, demo):
@@ -180,5 +185,5 @@ def test_the_verdict_admin_edits_findings_inline(client, demo):
     verdict = Verdict.objects.get(condition__slug="rheumatoid-arthritis")
     html = client.get(reverse("admin:evidence_verdict_change", args=[verdict.pk])).content.decode()
     assert 'name="findings-TOTAL_FORMS"' in html
-    assert 'value="Disease activity"' in html
+    assert 'value="Overall benefit compared with placebo"' in html
     assert "Certainty, and the reasons it was rated down" in html

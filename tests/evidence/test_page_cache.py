@@ -60,7 +60,7 @@ def _text(client, url, **params) -> str:
 
 
 def _study_count(html: str) -> int:
-    return int(re.search(r"(\d+) stud(?:y|ies):", html).group(1))
+    return int(re.search(r"(\d+) human stud(?:y|ies):", html).group(1))
 
 
 @pytest.mark.parametrize("url", [PAIR, CONDITION, PARENT, THERAPY, HOME])
@@ -242,6 +242,7 @@ def test_a_guideline_position(client, ra, ivig):
         document="Guideline 2026",
         position=GuidelinePosition.Position.NOT_SUPPORTED,
         year=2026,
+        reference=ReferenceFactory(title="The cached guideline"),
     )
     assert "Cached Guideline Body" in _text(client, PAIR)
     assert "Cached Guideline Body" in _text(client, CONDITION)

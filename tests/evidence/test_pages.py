@@ -92,12 +92,11 @@ def test_condition_page_summarises_every_therapy(client, demo):
 
     assert response.status_code == 200
     assert "Status: Investigational" in text
-    assert "Certainty: Low" in text
+    assert "Certainty: Very low" in text
     assert "IVIG is not an established treatment" in text
-    assert "Benefit: 3" in text
-    assert "No benefit: 2" in text
-    assert "Unclear: 1" in text
-    assert "Total: 6" in text
+    assert "3 human studies: 1 benefit 2 no benefit ." in text
+    assert "1 review or guideline (1 unclear)" in text
+    assert "2 preclinical studies, animal or laboratory (2 benefit)" in text
     assert "National Blood Authority (Australia)" in text
     assert "Not supported" in text
     assert "Last reviewed 21 November 2026" in text
@@ -130,7 +129,7 @@ def test_pair_page_shows_verdict_takeaways_and_limitations(client, demo):
 
     assert response.status_code == 200
     assert "Status: Investigational" in text
-    assert "Certainty: Low" in text
+    assert "Certainty: Very low" in text
     assert "Treat IVIG for rheumatoid arthritis as investigational." in text
     assert "Dectin-1" in text  # mechanism
     assert "not FDA-approved" in text  # limitations
@@ -148,9 +147,11 @@ def test_pair_page_study_rows_are_sorted_by_year_and_link_their_reference(client
     assert "400 mg/kg" in row
     assert "<td>10<br>" in row
     assert "Benefit" in row
-    # Background sources are [1]-[3], then the studies in year order: Muscat is [5].
-    assert 'href="#ref-5"' in row
-    item = _reference_item(response, 5)
+    # Background sources are [1]-[4], then the studies in year order: Muscat is [6].
+    assert 'href="#ref-6"' in row
+    # Where the details come from: the seed article, background source [1].
+    assert 'Details as reported by <a class="cite" href="#ref-1">[1]</a>' in row
+    item = _reference_item(response, 6)
     assert "Muscat C, et al." in item
     assert "Ann Rheum Dis. 1995;54(5):382\u20135." in item  # citeproc: an en dash
     assert 'href="https://doi.org/10.1136/ard.54.5.382"' in item
@@ -160,21 +161,22 @@ def test_pair_page_numbers_references_in_order_of_first_mention(client, demo):
     response = client.get(PAIR_URL)
     html = response.content.decode()
     numbers = [int(n) for n in re.findall(r'<li id="ref-(\d+)"', html)]
-    assert numbers == list(range(1, 13))
+    assert numbers == list(range(1, 15))
 
-    assert "Mulhearn B, Bruce IN." in _reference_item(response, 1)
-    assert "Silverman ED, et al." in _reference_item(response, 4)
-    assert 'href="https://pubmed.ncbi.nlm.nih.gov/7699642/"' in _reference_item(response, 4)
-    assert "Seeling M, et al." in _reference_item(response, 9)
-    nba = _reference_item(response, 10)
+    assert "AmeriPharma Specialty Care." in _reference_item(response, 1)
+    assert "Mulhearn B, Bruce IN." in _reference_item(response, 2)
+    assert "Silverman ED, et al." in _reference_item(response, 5)
+    assert 'href="https://pubmed.ncbi.nlm.nih.gov/7699642/"' in _reference_item(response, 5)
+    assert "Seeling M, et al." in _reference_item(response, 10)
+    nba = _reference_item(response, 11)
     assert "National Blood Authority" in nba
     assert 'href="https://www.blood.gov.au/' in nba
-    # The guideline position cites [10]; the renal failure row cites the sucrose papers.
+    # The guideline position cites [11]; the renal failure row cites the sucrose papers.
     guideline = html[html.index('id="guidelines-heading"') : html.index('id="regulatory-heading"')]
     assert "Criteria for the clinical use of intravenous immunoglobulin in Australia" in guideline
-    assert 'href="#ref-10"' in guideline
+    assert 'href="#ref-11"' in guideline
     assert "Reemergence of Sucrose Nephropathy" in html
-    assert 'href="#ref-11"' in html and 'href="#ref-12"' in html
+    assert 'href="#ref-12"' in html and 'href="#ref-14"' in html
 
 
 def test_pair_page_shows_safety(client, demo):
@@ -182,13 +184,13 @@ def test_pair_page_shows_safety(client, demo):
     text = _text(response)
 
     assert "Anaphylaxis" in text
-    assert "Life-threatening" in text
-    assert "IgA deficiency with anti-IgA antibodies" in text
+    assert "IgA deficiency" in text and "anti-IgA" not in text
     assert "1 in 700" in text
     assert "Acute renal failure" in text
     assert "About 90% fewer cases" in text
-    assert "Carimune NF" in text and "Sucrose" in text
-    assert "Privigen" in text and "Proline" in text
+    # The seeds name kinds of product, not brands.
+    assert "Sucrose-stabilised products brand not reported" in text
+    assert "Sorbitol-stabilised products brand not reported" in text
 
 
 def test_retracted_study_warns_on_the_row_verdict_and_condition_page(client, demo):
@@ -204,7 +206,7 @@ def test_retracted_study_warns_on_the_row_verdict_and_condition_page(client, dem
     verdict_section = pair.content.decode().split('id="takeaways-heading"')[0]
     assert "this verdict rests on sources that have been retracted" in verdict_section
     assert f'href="#study-{muscat.pk}"' in verdict_section
-    assert "Warning: Retracted." in _reference_item(pair, 5)
+    assert "Warning: Retracted." in _reference_item(pair, 6)
 
     condition = _text(client.get(reverse("evidence:condition-detail", args=[RA])))
     assert "Warning: this verdict cites 1 study whose reference has been retracted" in condition
@@ -215,7 +217,7 @@ def test_expression_of_concern_on_a_background_source_is_flagged_too(client, dem
         retraction_status=RetractionStatus.EXPRESSION_OF_CONCERN
     )
     text = _text(client.get(PAIR_URL))
-    assert "Background source [1] is marked expression of concern" in text
+    assert "Background source [2] is marked expression of concern" in text
     condition = _text(client.get(reverse("evidence:condition-detail", args=[RA])))
     assert "1 background source that has been retracted or flagged" in condition
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from evidence import services
-from evidence.models import Condition, Verdict
+from evidence.models import PRECLINICAL_DESIGNS, REVIEW_DESIGNS, Condition, Study, Verdict
 from evidence.selectors import STUDIES_PER_PAGE
 from evidence.selectors.pair import FLAGGED_LIST_LIMIT
 from tests.factories import GuidelinePositionFactory, TherapyFactory
@@ -15,21 +15,22 @@ from therapies.models import Therapy
 pytestmark = pytest.mark.django_db
 
 # condition + sub-conditions + their first verdicts + verdicts + study counts + guideline
-# positions, with or without sub-conditions
+# positions; with sub-conditions, their pairs' counts too
 CONDITION_QUERIES = 6
-PARENT_CONDITION_QUERIES = 6
-# verdict + background + studies + guidelines + regulatory + 5 for safety
+PARENT_CONDITION_QUERIES = 7
+# verdict + background + studies + guidelines + regulatory + 6 for safety
 # + the verdict's history ("What changed", evidence.editorial.selectors.verdict_changes)
 # + the summary of findings + counts by design and direction (charts, pooling and
 # citations add none); a pair small enough to draw whole is read in one query
-PAIR_QUERIES = 13
+PAIR_QUERIES = 14
 # a larger pair: a page of studies, flagged studies, the largest trial, the effect sizes
 # for pooling, and the studies the forest plots draw
-LARGE_PAIR_QUERIES = 17
+LARGE_PAIR_QUERIES = 18
 # a count of conditions + conditions + therapies + the verdicts of the matrix
 HOME_QUERIES = 4
-# a count and a page of rows for each of the four kinds + the pairs citing each reference
-SEARCH_QUERIES = 9
+# a count and a page of rows for each of the four kinds + the pairs citing each reference,
+# and one query (rows and their count) for each of the five kinds of safety and guidance facts
+SEARCH_QUERIES = 14
 
 
 @pytest.fixture(params=[5, 1000], ids=["5-studies", "1000-studies"])
@@ -52,11 +53,24 @@ def scaled(request, demo, add_studies):
     return n
 
 
+def _human_reports(condition_slug: str) -> int:
+    """The pair's human studies, each reference once: read from the rows, not the page."""
+    return (
+        Study.objects.filter(condition__slug=condition_slug, therapy__slug="ivig")
+        .exclude(design__in=[*REVIEW_DESIGNS, *PRECLINICAL_DESIGNS])
+        .values("reference_id")
+        .distinct()
+        .count()
+    )
+
+
 def test_condition_page(client, scaled, django_assert_max_num_queries):
     with django_assert_max_num_queries(CONDITION_QUERIES):
         response = client.get(reverse("evidence:condition-detail", args=["rheumatoid-arthritis"]))
     assert response.status_code == 200
-    assert f"Total: <strong>{scaled + 6}</strong>" in response.content.decode()
+    assert f"<strong>{_human_reports('rheumatoid-arthritis')} human studies:</strong>" in (
+        response.content.decode()
+    )
 
 
 def test_parent_condition_page(client, scaled, django_assert_max_num_queries):
@@ -77,7 +91,9 @@ def test_pair_page(client, scaled, django_assert_max_num_queries):
     assert response.status_code == 200
     shown = min(scaled + 6, STUDIES_PER_PAGE)
     assert html.count('<tr id="study-') == shown
-    assert f"{scaled + 6} studies" in html
+    assert f"<strong>{_human_reports('rheumatoid-arthritis')} human studies:</strong>" in html
+    if scaled + 6 > STUDIES_PER_PAGE:
+        assert f"of {scaled + 6}</caption>" in html
     # Numbered per page: 3 background sources, the page's studies, flagged studies of
     # other pages listed in the warning, the guideline position, 2 safety sources.
     numbers = [int(n) for n in re.findall(r'<li id="ref-(\d+)"', html)]

@@ -64,7 +64,7 @@ def _zip() -> bytes:
     [
         (b"", "empty.ris", "empty"),
         (_zip(), "refs.zip", "ZIP archive"),
-        (_zip(), "refs.ris", "binary file"),
+        (_zip(), "refs.ris", "ZIP archive"),  # the content decides, not the name
         (gzip.compress(b"TY  - JOUR\nER  - \n"), "refs.gz", "gzip"),
         (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "paper.pdf", "PDF"),
         (bytes(range(256)) * 40, "garbage.bin", "binary"),
@@ -87,7 +87,7 @@ def test_detect_format_by_content():
     assert detect_format(b"\nPMID- 1\nTI  - x\n") == "medline"
     assert detect_format(b"  @Article{k, title={t}}") == "bibtex"
     assert detect_format(b" [ ]") == "csljson"
-    assert detect_format(b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n") == "ris"
+    assert detect_format(b"FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\n") == "wos"
 
 
 def test_windows_1252_export_is_decoded():

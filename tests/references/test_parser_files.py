@@ -242,7 +242,7 @@ def test_bibtex_handbuilt_good_and_bad_entries():
     ]
     good, book = result.records
     assert good.line == 2
-    assert good.title == "On The α-helix and CO_2"
+    assert good.title == "On The α-helix and CO₂"
     assert [(a.family, a.given, a.suffix, a.collective) for a in good.authors] == [
         ("Müller", "Jörg", "", ""),
         ("", "", "", "World Health Organization"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from evidence.models import Condition, Study
 from search.highlight import highlight
+from search.results import KIND_KEYS
 from search.selectors import PAGE_SIZE, PREVIEW_SIZE, site_search
 from tests.factories import TherapyFactory
 from therapies.models import Therapy
@@ -72,10 +73,10 @@ def test_results_page_groups_by_kind_and_highlights_matches(client, decoys):
     response = client.get(reverse("search:search"), {"q": "IVIG"})
     html = response.content.decode()
     assert response.status_code == 200
-    headings = re.findall(r'<h2 id="search-(\w+)">', html)
-    assert headings == [
-        h for h in ["conditions", "therapies", "studies", "references"] if h in headings
-    ]
+    headings = re.findall(r'<h2 id="search-([\w-]+)">', html)
+    assert headings == [key for key in KIND_KEYS if key in headings]
+    assert KIND_KEYS[:2] == ["conditions", "therapies"]
+    assert KIND_KEYS[-2:] == ["studies", "references"]
     assert "therapies" in headings and "references" in headings
     therapies = html[html.index('id="search-therapies"') :]
     assert (

@@ -6,7 +6,8 @@ from django.db import connection
 
 from evidence.models import Condition
 from references.models import Reference
-from search.selectors import KIND_KEYS, MATCH_LIMIT, PAGE_SIZE, _search, site_search
+from search.results import KIND_KEYS
+from search.selectors import MATCH_LIMIT, PAGE_SIZE, _search, site_search
 from therapies.models import Therapy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -40,6 +41,11 @@ def test_the_search_query_uses_the_migrations_indexes(demo, kind):
     expected = {
         "conditions": {"search_condition_document", "search_condition_name_trgm"},
         "therapies": {"search_therapy_document", "search_therapy_name_trgm"},
+        "adverse-effects": {"search_adverse_effect_document"},
+        "contraindications": {"search_contraindication_document"},
+        "formulations": {"search_formulation_document"},
+        "guideline-positions": {"search_guideline_position_document"},
+        "regulatory-statuses": {"search_regulatory_status_document"},
         "studies": {"search_study_vector"},
         "references": {"search_reference_vector"},
     }[kind]

@@ -109,6 +109,7 @@ def test_regulatory_statuses_follow_the_scope_in_their_therapy_inline(world):
             f"{prefix}-{total}-condition": str(world["nephritis"].pk),
             f"{prefix}-{total}-agency": RegulatoryStatus.Agency.TGA,
             f"{prefix}-{total}-status": RegulatoryStatus.Status.NOT_APPROVED,
+            f"{prefix}-{total}-reference": ReferenceFactory().pk,
         }
     )
     refused = client.post(url, data)
@@ -144,6 +145,7 @@ def test_a_limited_editor_adds_a_study_under_their_verdict(world):
             f"{prefix}-{total}-outcome_summary": "Less pain at 12 weeks.",
             f"{prefix}-{total}-direction": "benefit",
             f"{prefix}-{total}-risk_of_bias": "high",
+            f"{prefix}-{total}-extraction_source": "abstract",
         }
     )
 

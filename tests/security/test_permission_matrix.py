@@ -172,6 +172,8 @@ admin:axes_accessfailurelog_delete                          POST   accessfailure
 admin:axes_accessfailurelog_change                          GET    accessfailurelog  L      D      D      D      D      A
 admin:axes_accessfailurelog_change                          POST   accessfailurelog  L      D      D      D      D      D
 admin/axes/accessfailurelog/<path:object_id>/               GET    -                 L      A      A      A      A      A
+admin:references_reference_duplicates                      GET    -                 L      D      A      A      A      A
+admin:references_reference_duplicates                      POST   -                 L      D      D      D      D      A
 admin:references_reference_simple_history                   GET    reference         L      A      A      A      A      A
 admin:references_reference_simple_history                   POST   reference         L      D      A      A      A      A
 admin:references_reference_changelist                       GET    reference         L      A      A      A      A      A

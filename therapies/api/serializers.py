@@ -30,9 +30,23 @@ class TherapyListSerializer(TherapyBriefSerializer):
 
 
 class FormulationSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(
+        read_only=True, help_text="The brand, or the kind of product when no brand is reported."
+    )
+    references = ReferenceBriefSerializer(many=True)
+
     class Meta:
         model = Formulation
-        fields = ["brand", "manufacturer", "stabiliser", "iga_content", "route", "notes"]
+        fields = [
+            "label",
+            "brand",
+            "manufacturer",
+            "stabiliser",
+            "iga_content",
+            "route",
+            "notes",
+            "references",
+        ]
 
 
 class AdverseEffectSerializer(serializers.ModelSerializer):
@@ -62,10 +76,11 @@ class ContraindicationSerializer(serializers.ModelSerializer):
 class RegulatoryStatusSerializer(serializers.ModelSerializer):
     condition = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     condition_name = serializers.CharField(source="condition.name")
+    reference = ReferenceBriefSerializer(allow_null=True)
 
     class Meta:
         model = RegulatoryStatus
-        fields = ["condition", "condition_name", "agency", "status", "date", "notes"]
+        fields = ["condition", "condition_name", "agency", "status", "date", "notes", "reference"]
 
 
 class TherapyDetailSerializer(TherapyListSerializer):

@@ -26,8 +26,13 @@ def therapy_last_modified(therapy: Therapy):
     safety = therapy.safety
     cited = [
         reference.updated_at
-        for fact in (*safety.adverse_effects, *safety.contraindications)
+        for fact in (*safety.adverse_effects, *safety.contraindications, *safety.formulations)
         for reference in fact.references.all()
+    ]
+    cited += [
+        status.reference.updated_at
+        for status in therapy.regulatory_statuses.all()
+        if status.reference is not None
     ]
     return latest(
         cited,
@@ -56,7 +61,7 @@ class TherapyViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self) -> QuerySet:
         if self.action == "retrieve":
-            statuses = RegulatoryStatus.objects.select_related("condition").order_by(
+            statuses = RegulatoryStatus.objects.select_related("condition", "reference").order_by(
                 "condition__name", "agency"
             )
             return Therapy.objects.prefetch_related(

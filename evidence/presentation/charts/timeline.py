@@ -1,9 +1,10 @@
 """The evidence timeline of a therapy x condition pair.
 
-Each study is a mark: across by publication year, in the row of its design (strongest
-designs at the top), its area proportional to the number of participants (a dashed
-outline at the smallest size when the number is unknown), its shape and colour the
-direction of effect. A retracted study is struck through and labelled.
+Each study is a mark: across by publication year, in the row of its design (human
+studies at the top, strongest designs first; reviews, then preclinical work below), its
+area proportional to the number of participants (a dashed outline at the smallest size
+when the number is unknown), its shape and colour the direction of effect. A retracted
+study is struck through and labelled.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from evidence.models import Design, Direction
@@ -21,16 +23,18 @@ from evidence.models import Design, Direction
 from .glyphs import DIRECTION_MARKS, mark_element
 from .svg import DANGER, GRID, INK, MUTED, el, figure, label, nice_step, text
 
-# Strongest designs first, then the rest of the evidence base.
+# Human studies first, strongest designs at the top; then reviews and guidelines, which
+# summarise studies rather than add to them; preclinical work last.
 DESIGN_ORDER = [
-    Design.SYSTEMATIC_REVIEW,
-    Design.META_ANALYSIS,
     Design.RCT,
     Design.NON_RANDOMISED,
     Design.COHORT,
     Design.CASE_CONTROL,
     Design.CASE_SERIES,
     Design.CASE_REPORT,
+    Design.CLINICAL_STUDY,
+    Design.SYSTEMATIC_REVIEW,
+    Design.META_ANALYSIS,
     Design.NARRATIVE_REVIEW,
     Design.GUIDELINE,
     Design.ANIMAL,
@@ -94,13 +98,16 @@ class _Years:
 
 
 def _years(layout: Layout, first: int, last: int) -> _Years:
-    # Whole years only; a short span still gets a couple of years either side.
-    if last - first < 6:
-        step, start, end = 1, first - 2, last + 2
+    # Whole years only. The axis ends at the current year (or the last study's, should a
+    # reference carry a later one): rounding it up to a tick past the data would show
+    # years that have not happened yet. The start may round down; a short span still
+    # gets a couple of years before it.
+    end = max(timezone.localdate().year, last)
+    if end - first < 6:
+        step, start = 1, first - 2
     else:
-        step = max(1, round(nice_step(last - first, target=layout.ticks)))
+        step = max(1, round(nice_step(end - first, target=layout.ticks)))
         start = math.floor((first - 1) / step) * step
-        end = math.ceil((last + 1) / step) * step
     return _Years(layout.left, layout.width - layout.left - RIGHT, start, end, step)
 
 

@@ -34,9 +34,8 @@ class Command(BaseCommand):
         jobs = []
         try:
             if identifiers:
-                job, errors = import_job_create_for_identifiers(identifiers=identifiers)
-                for error in errors:
-                    self.stderr.write(f"{error.raw}: {error.message}")
+                # Bad identifiers are failed items of the job: listed once, with the rest.
+                job, _errors = import_job_create_for_identifiers(identifiers=identifiers)
                 jobs.append(job)
             for name in options["file"]:
                 path = Path(name)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from references import parsers
@@ -128,12 +129,13 @@ def _sniff(data: bytes, filename: str) -> None:
 
 
 def refresh_job_create(*, reference_ids: Iterable[int], user=None) -> ImportJob | None:
-    """Create a job that re-fetches the given references from PubMed and Crossref."""
+    """Create a job that re-fetches the given references from PubMed and Crossref; those
+    waiting for enrichment (stored from a file while upstream was down) come first."""
     items = []
     rows = (
         Reference.objects.filter(pk__in=list(reference_ids))
         .exclude(doi__isnull=True, pmid__isnull=True, pmcid__isnull=True)
-        .order_by("pk")
+        .order_by("-needs_enrichment", "pk")
         .values_list("pk", "pmid", "doi", "pmcid")
     )
     for pk, pmid, doi, pmcid in rows:
@@ -145,14 +147,16 @@ def refresh_job_create(*, reference_ids: Iterable[int], user=None) -> ImportJob 
 
 
 def references_stale_ids(*, days: int | None) -> list[int]:
-    """References with an identifier not refreshed for ``days`` days (all when None)."""
+    """References with an identifier waiting for enrichment (first), then those not
+    refreshed for ``days`` days (all when None)."""
     queryset = Reference.objects.exclude(doi__isnull=True, pmid__isnull=True, pmcid__isnull=True)
     if days is not None:
         cutoff = timezone.now() - timezone.timedelta(days=days)
-        queryset = queryset.filter(last_refreshed__lt=cutoff) | queryset.filter(
-            last_refreshed__isnull=True
+        queryset = queryset.filter(
+            Q(needs_enrichment=True) | Q(last_refreshed__lt=cutoff) | Q(last_refreshed__isnull=True)
         )
-    return list(queryset.order_by("last_refreshed", "pk").values_list("pk", flat=True))
+    ordered = queryset.order_by("-needs_enrichment", "last_refreshed", "pk")
+    return list(ordered.values_list("pk", flat=True))
 
 
 @transaction.atomic

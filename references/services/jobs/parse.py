@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from references import parsers
 from references.models import ImportJob, ImportJobItem
-from references.parsers.records import BibRecord, ParseError
+from references.parsers.records import BibRecord, ParseError, RecordError
 
 from .finish import import_job_finish
+from .messages import label_of, record_label
 
 logger = logging.getLogger(__name__)
 
@@ -42,23 +43,23 @@ def import_job_parse(*, job: ImportJob) -> parsers.FileParseResult | None:
     try:
         parsed = parsers.parse_file(bytes(job.upload), filename=filename)
     except ParseError as exc:
-        _fail_file_job(job, f"{filename}: {exc}")
+        _fail_file_job(job, exc.message, line=exc.line)
         return None
     except Exception as exc:  # a parser bug must not leave the job "reading" forever
         logger.exception("import job %s: parsing %s failed", job.pk, filename)
-        _fail_file_job(job, f"{filename}: the file could not be read ({type(exc).__name__}).")
+        _fail_file_job(job, f"the file could not be read ({type(exc).__name__}).")
         return None
     count = len(parsed.records) + len(parsed.errors)
     limit = settings.IMPORT_MAX_RECORDS
     if count > limit:
         _fail_file_job(
             job,
-            f"{filename}: {count:,} records is over the {limit:,}-record limit; "
+            f"{count:,} records is over the {limit:,}-record limit; "
             "split the file and import the parts.",
         )
         return None
     if not count:
-        _fail_file_job(job, f"{filename}: no records found.")
+        _fail_file_job(job, "no records found.")
         return None
     # Records keep the parse order, so an item's position is its record's index (several
     # records can share a line, e.g. a PubMed XML file written on one line); the errors
@@ -92,33 +93,57 @@ def _file_items(parsed: parsers.FileParseResult, filename: str) -> list[ImportJo
         )
         for record in parsed.records
     ]
+    # The line is the item's own field and the message the parser's reason: neither
+    # repeats the other (ImportJobItem.summary joins them).
     items += [
         ImportJobItem(
-            raw=f"line {error.line}" if error.line else filename,
+            raw=_error_label(error, filename),
             line=error.line,
             status=ImportJobItem.Status.FAILED,
-            message=error.message,
+            message=_without_line(error.message, error.line),
         )
         for error in parsed.errors
     ]
     return items
 
 
+def _error_label(error: RecordError, filename: str) -> str:
+    # getattr: RecordError.label is newer than some parsers' errors.
+    label = getattr(error, "label", "")
+    if label:
+        return record_label(title=label)[:1000]
+    return "" if error.line else filename[:1000]
+
+
+def _without_line(message: str, line: int | None) -> str:
+    """A reason without the line number its item already has."""
+    if line is None:
+        return message
+    for prefix in (f"line {line}: ", f"Line {line}: "):
+        while message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message.removesuffix(f" (line {line})")
+
+
 @transaction.atomic
-def _fail_file_job(job: ImportJob, reason: str) -> None:
+def _fail_file_job(job: ImportJob, reason: str, *, line: int | None = None) -> None:
     """The file as a whole could not be imported: one failed item says why, as does the job.
 
     The item makes the failure show wherever failed items are listed (the admin's job
-    page, the API's items, the import command's summary).
+    page, the API's items, the import command's summary); it names the file in ``raw``,
+    the job's error names it in front of the reason.
     """
+    filename = job.filename or "upload"
     ImportJobItem.objects.filter(job_id=job.pk).delete()
     ImportJobItem.objects.create(
         job_id=job.pk,
         position=0,
-        raw=(job.filename or "upload")[:1000],
+        raw=filename[:1000],
+        line=line,
         status=ImportJobItem.Status.FAILED,
         message=reason,
     )
+    where = f" (line {line})" if line else ""
     ImportJob.objects.filter(pk=job.pk).update(
         total=1,
         processed=1,
@@ -127,7 +152,7 @@ def _fail_file_job(job: ImportJob, reason: str) -> None:
         updated_count=0,
         unchanged_count=0,
     )
-    import_job_finish(job_id=job.pk, reason=reason)
+    import_job_finish(job_id=job.pk, reason=f"{filename}: {reason}{where}")
 
 
 def parsed_file_records(job: ImportJob) -> dict[int, BibRecord]:
@@ -138,7 +163,8 @@ def parsed_file_records(job: ImportJob) -> dict[int, BibRecord]:
 
 def _record_label(record: BibRecord) -> str:
     ident = record.doi or (f"PMID {record.pmid}" if record.pmid else "")
-    return f"{record.title[:200]} ({ident})" if ident else record.title[:200]
+    label = label_of(record)
+    return f"{label} ({ident})" if ident and label else (label or ident)
 
 
 def _record_identifier(record: BibRecord) -> str:

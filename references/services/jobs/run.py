@@ -22,6 +22,7 @@ from references.sources import CrossrefClient, PubMedClient, upstream_config
 from references.sources.http import UpstreamUnavailable
 
 from .finish import import_job_finish
+from .messages import item_message, pending_enrichment_notes
 from .parse import import_job_parse, parsed_file_records
 
 Progress = Callable[[ImportJob], None]
@@ -72,16 +73,47 @@ def import_job_run(
     return import_job_finish(job_id=job.pk)
 
 
+class _Unreachable:
+    """Stands in for an upstream found unavailable earlier in the run: a file job asks it
+    once, not once per chunk, and stores the rest of the file from the file."""
+
+    def __init__(self, exc: UpstreamUnavailable):
+        self.exc = exc
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            raise self.exc
+
+        return call
+
+
+class _Lazy:
+    """A client made when first asked something: making one costs tens of milliseconds
+    (its TLS context), which a chunk of records without identifiers never needs."""
+
+    def __init__(self, clients: _Clients, name: str):
+        self._clients, self._name = clients, name
+
+    def __getattr__(self, attribute: str):
+        return getattr(self._clients.made(self._name), attribute)
+
+
 class _Clients:
     """Upstream clients made on first use, closed at the end of a run."""
 
     def __init__(self, pubmed=None, crossref=None):
         self._given = {"pubmed": pubmed, "crossref": crossref}
         self._made: dict[str, object] = {}
+        self.down: dict[str, UpstreamUnavailable] = {}
 
     def get(self, name: str):
+        if name in self.down:
+            return _Unreachable(self.down[name])
         if self._given[name] is not None:
             return self._given[name]
+        return _Lazy(self, name)
+
+    def made(self, name: str):
         if name not in self._made:
             self._made[name] = PubMedClient() if name == "pubmed" else CrossrefClient()
         return self._made[name]
@@ -91,14 +123,15 @@ class _Clients:
             client.close()
 
 
-def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients) -> None:
-    wanted = {"doi": set(), "pmid": set(), "pmcid": set()}
-    local: list[BibRecord] = []
+def _wanted(job: ImportJob, chunk: list[ImportJobItem], file_records) -> tuple[dict, dict]:
+    """The identifiers to ask upstream about, and the chunk's file records by position."""
+    wanted: dict[str, set[str]] = {"doi": set(), "pmid": set(), "pmcid": set()}
+    local: dict[int, BibRecord] = {}
     for item in chunk:
         if item.kind == "record":
             record = file_records.get(item.position)
             if record is not None:
-                local.append(record)
+                local[item.position] = record
                 for kind in wanted:
                     if value := getattr(record, kind):
                         wanted[kind].add(value)
@@ -112,14 +145,25 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
                 wanted["doi"].add(doi)
             if pmid:
                 wanted["pmid"].add(pmid)
+    return wanted, local
+
+
+def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients) -> None:
+    wanted, local = _wanted(job, chunk, file_records)
     fetched = fetch_records(
         dois=sorted(wanted["doi"]),
         pmids=sorted(wanted["pmid"]),
         pmcids=sorted(wanted["pmcid"]),
         pubmed=clients.get("pubmed"),
         crossref=clients.get("crossref"),
+        # A file brings its own metadata: with an upstream down, its records are stored
+        # from the file and enriched by the next refresh, never imported again.
+        tolerate_outages=job.kind == ImportJob.Kind.FILE,
     )
-    records = local + fetched.records
+    clients.down.update(fetched.unavailable)
+    notes = pending_enrichment_notes(local, fetched.unavailable)
+    records = list(local.values()) + fetched.records
+    awaiting = [i for i, position in enumerate(local) if position in notes]
     with transaction.atomic():
         # Another run of this job (a task redelivered while the first still works) may have
         # resolved some of these items meanwhile: lock the ones still pending, do only those.
@@ -132,20 +176,27 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
         chunk = [item for item in chunk if item.pk in still_pending]
         if not chunk:
             return
-        result = references_upsert(records=records)
-        _resolve_items(job, chunk, records, result, fetched.failures, file_records)
+        result = references_upsert(records=records, awaiting_enrichment=awaiting)
+        _resolve_items(job, chunk, records, result, fetched.failures, file_records, notes=notes)
         if job.kind == ImportJob.Kind.REFRESH:
-            # Created and updated references were stamped by the upsert's own write; one
-            # more UPDATE would rewrite the same rows.
-            unchanged = [
-                i.reference_id for i in chunk if i.status == ImportJobItem.Status.UNCHANGED
-            ]
-            if unchanged:
-                Reference.objects.filter(pk__in=unchanged).update(last_refreshed=timezone.now())
+            _stamp_refreshed(chunk)
+
+
+def _stamp_refreshed(chunk: list[ImportJobItem]) -> None:
+    # Created and updated references were stamped by the upsert's own write; one more
+    # UPDATE would rewrite the same rows.
+    unchanged = [i.reference_id for i in chunk if i.status == ImportJobItem.Status.UNCHANGED]
+    if unchanged:
+        Reference.objects.filter(pk__in=unchanged).update(last_refreshed=timezone.now())
+    # Upstream answered for every reference of the chunk (an outage raises before this):
+    # one it does not know (a DOI Crossref never registered) waits for nothing more.
+    Reference.objects.filter(pk__in=[i.reference_id for i in chunk], needs_enrichment=True).update(
+        needs_enrichment=False
+    )
 
 
 def _resolve_items(
-    job, chunk, records, result, failures: list[FetchFailed], file_records: dict
+    job, chunk, records, result, failures: list[FetchFailed], file_records: dict, *, notes
 ) -> None:
     by_identifier: dict[tuple[str, str], tuple[Reference, str]] = {}
     rank = {Outcome.CREATED: 2, Outcome.UPDATED: 1, Outcome.UNCHANGED: 0}
@@ -160,6 +211,7 @@ def _resolve_items(
                     by_identifier[(kind, value)] = (reference, outcome)
     reasons = {(f.kind, f.value): f.reason for f in failures}
     counts = {Outcome.CREATED: 0, Outcome.UPDATED: 0, Outcome.UNCHANGED: 0, "failed": 0}
+    created_by: dict[int, ImportJobItem] = {}  # reference pk -> the item credited with it
     for item in chunk:
         kind, _, value = (
             item.value.partition(":") if item.kind == "record" else (item.kind, ":", item.value)
@@ -175,7 +227,12 @@ def _resolve_items(
         reference, outcome = found
         item.reference = reference
         item.status = outcome
-        item.message = ""
+        item.message = item_message(file_records.get(item.position), notes.get(item.position))
+        if outcome == Outcome.CREATED:
+            first = created_by.setdefault(reference.pk, item)
+            if first is not item:  # a second record of a work the chunk created
+                item.status = outcome = Outcome.UPDATED
+                item.message = "; ".join(filter(None, [_same_work(first), item.message]))
         counts[outcome] += 1
     ImportJobItem.objects.bulk_update(chunk, ["status", "message", "reference"])
     ImportJob.objects.filter(pk=job.pk).update(
@@ -185,6 +242,11 @@ def _resolve_items(
         unchanged_count=F("unchanged_count") + counts[Outcome.UNCHANGED],
         failed_count=F("failed_count") + counts["failed"],
     )
+
+
+def _same_work(first: ImportJobItem) -> str:
+    where = f"line {first.line}" if first.line else (first.raw or f"item {first.position + 1}")
+    return f"the same work as {where}, merged into its reference"
 
 
 def _record_result(wanted: BibRecord | None, records, result):

@@ -94,7 +94,7 @@ def test_the_verdict_page_shows_what_it_rests_on_and_its_history(as_editor, ra_v
     html = page.content.decode()
     assert 'class="retraction-badge"' in html and "Retracted" in html
     assert "Guideline positions (" in html
-    assert "Background references (3)" in html
+    assert "Background references (4)" in html
     assert "Recent changes" in html and "Verdict published" in html
     assert reverse("admin:evidence_verdict_history", args=[ra_verdict.pk]) in html
     assert "Last reviewed" in html
@@ -268,6 +268,7 @@ def test_adding_a_study_in_the_admin_flags_the_verdict(as_editor, ra_verdict):
             "outcome_summary": "Less pain.",
             "direction": "benefit",
             "risk_of_bias": "unclear",
+            "extraction_source": "abstract",
         },
     )
 
@@ -324,6 +325,7 @@ def test_adding_a_study_inline_on_the_verdict_page_flags_the_verdict(as_editor, 
             f"{prefix}-{index}-outcome_summary": "Fewer flares.",
             f"{prefix}-{index}-direction": "benefit",
             f"{prefix}-{index}-risk_of_bias": "unclear",
+            f"{prefix}-{index}-extraction_source": "abstract",
         }
     )
 

@@ -129,6 +129,7 @@ def test_a_new_or_changed_guideline_position_flags_the_verdict(reviewer):
         "document": "RA guideline",
         "year": 2021,
         "position": GuidelinePosition.Position.NO_POSITION,
+        "reference": ReferenceFactory(title="ACR guideline"),
     }
     services.guideline_position_upsert(**fields)
     assert _codes(verdict) == ["guideline_changed"]

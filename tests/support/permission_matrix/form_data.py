@@ -90,18 +90,34 @@ def add_form_data(label: str, world: World, which: str) -> dict[str, Any]:
             "document": "MX doc",
             "year": "2024",
             "position": "conditional",
+            "reference": reference,
         },
         "evidence.savedsearch": {"verdict": verdict, "query": "mx new query"},
         "evidence.editorscope": {"user": world.users["global_editor"].pk, "condition": condition},
         "therapies.therapy": {"name": "MX new therapy", "slug": "mx-new-therapy"},
-        "therapies.formulation": {"therapy": therapy, "brand": "MX brand"},
-        "therapies.adverseeffect": {"therapy": therapy, "name": "MX effect"},
-        "therapies.contraindication": {"therapy": therapy, "name": "MX contra", "reason": "x"},
+        # Every safety fact cites a reference: the first row of its references inline.
+        "therapies.formulation": {
+            "therapy": therapy,
+            "brand": "MX brand",
+            "formulationreference_set-0-reference": reference,
+        },
+        "therapies.adverseeffect": {
+            "therapy": therapy,
+            "name": "MX effect",
+            "adverseeffectreference_set-0-reference": reference,
+        },
+        "therapies.contraindication": {
+            "therapy": therapy,
+            "name": "MX contra",
+            "reason": "x",
+            "contraindicationreference_set-0-reference": reference,
+        },
         "therapies.regulatorystatus": {
             "therapy": therapy,
             "condition": condition,
             "agency": RegulatoryStatus.Agency.values[-1],
             "status": "approved",
+            "reference": reference,
         },
         "references.reference": {"title": "MX added", "doi": "10.5555/mx-added"},
         "references.referencenotice": {

@@ -24,8 +24,10 @@ from evidence.models import (
 from references.models import ImportJob, ImportJobItem
 from tests.factories import (
     AdverseEffectFactory,
+    AdverseEffectReferenceFactory,
     ConditionFactory,
     ContraindicationFactory,
+    ContraindicationReferenceFactory,
     FormulationFactory,
     GuidelinePositionFactory,
     ReferenceFactory,
@@ -37,6 +39,7 @@ from tests.factories import (
     VerdictFactory,
     VerdictReferenceFactory,
 )
+from therapies.models import FormulationReference
 
 
 @dataclass
@@ -154,6 +157,10 @@ def build_world() -> World:
     adverse = AdverseEffectFactory(therapy=therapy)
     contra = ContraindicationFactory(therapy=therapy)
     status = RegulatoryStatusFactory(therapy=therapy, condition=objects[("condition", "in")])
+    # Each safety fact cites its source, as the admin requires of every save.
+    FormulationReference.objects.create(formulation=formulation, reference=reference)
+    AdverseEffectReferenceFactory(adverse_effect=adverse, reference=reference)
+    ContraindicationReferenceFactory(contraindication=contra, reference=reference)
     _revise(therapy, drug_class="Second version class")
     _revise(formulation, manufacturer="Second version maker")
     _revise(adverse, notes="second version")
