@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from references.parsers.records import BibRecord
+from references.parsers.records import BibRecord, scrub
 from references.sources.http import UpstreamUnavailable
 
 LABEL_TITLE_CHARACTERS = 60
@@ -18,8 +18,12 @@ UPSTREAM_NAMES = {"pubmed": "PubMed", "crossref": "Crossref"}
 
 
 def record_label(*, title: str = "", first_author: str = "") -> str:
-    """'"Effect of IVIG on …" / Smith': the record's title (shortened), its first author."""
-    title = " ".join((title or "").split())
+    """'"Effect of IVIG on …" / Smith': the record's title (shortened), its first author.
+
+    Scrubbed of what no database column can hold (a NUL, a lone surrogate): the label of
+    a record refused for holding one must itself be storable."""
+    title = " ".join(str(scrub(title or "")).split())
+    first_author = str(scrub(first_author or ""))
     if len(title) > LABEL_TITLE_CHARACTERS:
         title = title[: LABEL_TITLE_CHARACTERS - 1].rstrip() + " …"
     parts = [f'"{title}"' if title else "", first_author.strip()]
