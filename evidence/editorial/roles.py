@@ -3,7 +3,8 @@
 - Editor curates: studies, guideline positions, conditions, summary-of-findings rows,
   saved searches and the triage queue, references and their notices, import jobs, and
   everything about therapies. An editor may change a verdict but not sign off its review.
-- Reviewer: everything an Editor may do, plus ``evidence.signoff_verdict``.
+- Reviewer: everything an Editor may do, plus ``evidence.signoff_verdict`` and
+  ``evidence.publish_verdict``.
 - Viewer: may look at every model of the evidence, therapies and references apps in the
   admin, and change nothing.
 
@@ -26,6 +27,7 @@ ROLES = (EDITOR, REVIEWER, VIEWER)
 
 ALL = ("add", "change", "delete", "view")
 SIGNOFF_PERMISSION = "evidence.signoff_verdict"
+PUBLISH_PERMISSION = "evidence.publish_verdict"
 CONTENT_APPS = ("evidence", "therapies", "references")
 
 # app label -> model name -> actions. Whole apps given with "*" cover every model of it.
@@ -41,6 +43,8 @@ EDITOR_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         # record must never return), so editors decide but never add or delete them.
         "candidate": ("change", "view"),
         "verdict": ("change", "view"),
+        # Published versions are written by publishing, never by hand.
+        "verdictversion": ("view",),
         "digestlog": ("view",),
     },
     "references": {
@@ -80,7 +84,14 @@ def role_permissions(role: str, *, apps=global_apps) -> set[tuple[str, str]]:
             names = known if model == "*" else [model] if model in known else []
             wanted.update((app_label, f"{action}_{name}") for name in names for action in actions)
     if role == REVIEWER:
-        wanted.add(tuple(SIGNOFF_PERMISSION.split(".")))  # type: ignore[arg-type]
+        # Each custom permission belongs to a model, which an older migration state lacks.
+        evidence_models = _content_models(apps, "evidence")
+        for permission, model in (
+            (SIGNOFF_PERMISSION, "verdict"),
+            (PUBLISH_PERMISSION, "verdictversion"),
+        ):
+            if model in evidence_models:
+                wanted.add(tuple(permission.split(".")))  # type: ignore[arg-type]
     elif role != EDITOR:
         raise ValueError(f"unknown role {role!r}")
     return wanted
@@ -115,3 +126,21 @@ def roles_sync(*, apps=global_apps) -> dict[str, int]:
         group.permissions.set(permissions)
         counts[role] = len(permissions)
     return counts
+
+
+def roles_sync_in_migration(apps, schema_editor=None) -> None:
+    """roles_sync for a data migration: Django creates permissions after migrate
+    (post_migrate), so a migration that gives groups a new model's permissions creates
+    every app's permissions first."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        # create_permissions skips app configs without models_module, which the
+        # migration state's stand-ins never have; put back whatever was there.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0)
+        finally:
+            app_config.models_module = models_module
+    roles_sync(apps=apps)

@@ -4,23 +4,13 @@ Permissions are normally created after migrate (post_migrate); they are created 
 first, for every app, so that the groups can be given them.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from evidence.editorial.roles import ROLES, roles_sync
+from evidence.editorial.roles import ROLES, roles_sync_in_migration
 
 
 def create_groups(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        # create_permissions skips app configs without models_module, which the
-        # migration state's stand-ins never have; put back whatever was there.
-        models_module = getattr(app_config, "models_module", None)
-        app_config.models_module = True
-        try:
-            create_permissions(app_config, apps=apps, verbosity=0)
-        finally:
-            app_config.models_module = models_module
-    roles_sync(apps=apps)
+    roles_sync_in_migration(apps)
 
 
 def delete_groups(apps, schema_editor):

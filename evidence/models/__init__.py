@@ -20,6 +20,7 @@ from .studies import (
     study_flagged,
 )
 from .verdicts import OutcomeFinding, Verdict, VerdictReference
+from .versions import VerdictVersion
 
 __all__ = [
     "STUDY_EXTRACTED_FIELDS",
@@ -41,6 +42,7 @@ __all__ = [
     "StudyQuerySet",
     "Verdict",
     "VerdictReference",
+    "VerdictVersion",
     "evidence_group_of",
     "study_flagged",
 ]

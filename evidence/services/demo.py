@@ -21,6 +21,7 @@ from ..models import Condition, Verdict
 from .conditions import condition_upsert
 from .findings import outcome_finding_upsert
 from .guidelines import guideline_position_upsert
+from .publication import verdict_publish_loaded
 from .references import curated_reference_upsert
 from .studies import study_upsert
 from .verdicts import saved_search_upsert, verdict_upsert
@@ -151,30 +152,15 @@ def demo_load(*, data: DemoData | None = None) -> DemoLoadSummary:
         return _demo_write(data)
 
 
-def _demo_write(data: DemoData) -> DemoLoadSummary:
-    references = {
-        key: curated_reference_upsert(**fields) for key, fields in data.references.items()
-    }
-    therapy = therapy_services.therapy_upsert(**data.therapy)
-
-    conditions = _demo_conditions(data, references=references)
-
-    # Verdicts before studies, so that each study is attached as it is written. The demo's
-    # studies and guideline positions are what its verdicts were reviewed on, so they
-    # raise no review flags.
-    verdicts: dict[str, Verdict] = {}
-    for item in data.verdicts:
-        fields = dict(item)
-        slug = fields.pop("condition")
-        cited = fields.pop("references")
-        verdicts[slug] = verdict_upsert(
-            therapy=therapy,
-            condition=conditions[slug],
-            references=_refs(cited, references),
-            reference_claims=_claims(cited, references),
-            reviewed_on=data.reviewed_on,
-            **fields,
-        )
+def _demo_studies_and_positions(
+    data: DemoData,
+    *,
+    therapy: Therapy,
+    conditions: Mapping[str, Condition],
+    references: Mapping[str, Reference],
+) -> None:
+    """The pairs' studies and guideline positions: what the verdicts were reviewed on, so
+    they raise no review flags."""
     for item in data.studies:
         fields = dict(item)
         source = fields.pop("extraction_reference", None)
@@ -195,12 +181,39 @@ def _demo_write(data: DemoData) -> DemoLoadSummary:
             flag_for_review=False,
             **fields,
         )
+
+
+def _demo_write(data: DemoData) -> DemoLoadSummary:
+    references = {
+        key: curated_reference_upsert(**fields) for key, fields in data.references.items()
+    }
+    therapy = therapy_services.therapy_upsert(**data.therapy)
+
+    conditions = _demo_conditions(data, references=references)
+
+    # Verdicts before studies, so that each study is attached as it is written.
+    verdicts: dict[str, Verdict] = {}
+    for item in data.verdicts:
+        fields = dict(item)
+        slug = fields.pop("condition")
+        cited = fields.pop("references")
+        verdicts[slug] = verdict_upsert(
+            therapy=therapy,
+            condition=conditions[slug],
+            references=_refs(cited, references),
+            reference_claims=_claims(cited, references),
+            reviewed_on=data.reviewed_on,
+            **fields,
+        )
+    _demo_studies_and_positions(data, therapy=therapy, conditions=conditions, references=references)
     for item in data.saved_searches:
         saved_search_upsert(verdict=verdicts[item["condition"]], query=item["query"])
     for item in data.outcome_findings:
         fields = dict(item)
         outcome_finding_upsert(verdict=verdicts[fields.pop("condition")], **fields)
     _demo_therapy_facts(data, therapy=therapy, conditions=conditions, references=references)
+    for verdict in verdicts.values():
+        verdict_publish_loaded(verdict=verdict, note="Version 1: the demo's reviewed evidence.")
 
     return DemoLoadSummary(
         references=len(references),

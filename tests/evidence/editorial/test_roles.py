@@ -75,7 +75,9 @@ def test_every_model_the_roles_name_exists():
 
 def test_roles_differ_only_as_documented():
     editor, reviewer, viewer = (role_permissions(r) for r in ("Editor", REVIEWER, VIEWER))
-    assert reviewer - editor == {("evidence", "signoff_verdict")}
+    assert reviewer - editor == {("evidence", "signoff_verdict"), ("evidence", "publish_verdict")}
+    assert ("evidence", "view_verdictversion") in editor
+    assert ("evidence", "add_verdictversion") not in editor
     assert ("evidence", "change_verdict") in editor
     assert ("evidence", "add_verdict") not in editor
     assert ("evidence", "delete_candidate") not in editor
