@@ -64,7 +64,8 @@ def _field_changes(old: Mapping, new: Mapping, fields: Mapping[str, str]) -> lis
         before, after = old.get(name), new.get(name)
         if before == after:
             continue
-        if name in SHORT_FIELDS or not isinstance(after, str) or len(str(after)) <= 40:
+        longest = max(len(str(before or "")), len(str(after or "")))
+        if name in SHORT_FIELDS or not isinstance(after, str | None) or longest <= 40:
             said.append(f"{label}: {_shown(before)} → {_shown(after)}")
         else:
             said.append(f"{label} reworded")

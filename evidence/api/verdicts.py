@@ -21,6 +21,7 @@ from references.models import Reference
 from .filters import VerdictFilter
 from .history import verdict_versions
 from .pagination import paginated_references
+from .publication import VerdictPublicationMixin
 from .serializers import VerdictDetailSerializer, VerdictListSerializer, VerdictVersionSerializer
 from .studies import STUDY_ORDER
 
@@ -35,7 +36,7 @@ from .studies import STUDY_ORDER
         responses={200: VerdictDetailSerializer, 304: NOT_MODIFIED},
     ),
 )
-class VerdictViewSet(viewsets.ReadOnlyModelViewSet):
+class VerdictViewSet(VerdictPublicationMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = VerdictFilter
 
     def get_queryset(self) -> QuerySet:

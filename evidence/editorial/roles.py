@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.apps import apps as global_apps
+from django.db import transaction
 
 EDITOR = "Editor"
 REVIEWER = "Reviewer"
@@ -128,6 +129,7 @@ def roles_sync(*, apps=global_apps) -> dict[str, int]:
     return counts
 
 
+@transaction.atomic
 def roles_sync_in_migration(apps, schema_editor=None) -> None:
     """roles_sync for a data migration: Django creates permissions after migrate
     (post_migrate), so a migration that gives groups a new model's permissions creates

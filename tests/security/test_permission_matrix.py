@@ -380,6 +380,9 @@ api:evidence:verdict-list                                   GET    -            
 api:evidence:verdict-detail                                 GET    verdict           A      A      A      A      A      A
 api:evidence:verdict-history                                GET    verdict           A      A      A      A      A      A
 api:evidence:verdict-references                             GET    verdict           A      A      A      A      A      A
+api:evidence:verdict-publish                                POST   verdict           L      D      D      D      A/D    A
+api:evidence:verdict-versions                               GET    verdict           A      A      A      A      A      A
+api:evidence:verdict-version                                GET    verdict           A      A      A      A      A      A
 api:evidence:study-list                                     GET    -                 A      A      A      A      A      A
 api:evidence:study-list                                     POST   study             L      D      A/D    A      A/D    A
 api:evidence:study-detail                                   GET    study             A      A      A      A      A      A

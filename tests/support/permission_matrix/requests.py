@@ -19,6 +19,7 @@ from evidence.models import (
     Candidate,
     Study,
     Verdict,
+    VerdictVersion,
 )
 from references.models import ImportJob
 from tests.factories import (
@@ -227,6 +228,8 @@ def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, wh
         kwargs = {"slug": getattr(obj, "slug", None) or world.extra["therapy"].slug}
     elif "(?P<pk>" in door.route:
         kwargs = {"pk": obj.pk}
+    if "(?P<number>" in door.route:
+        kwargs["number"] = 1
     if door.id == "api:not-found":
         url = "/api/v1/no-such-endpoint/"
     else:
@@ -254,6 +257,9 @@ def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, wh
         if action == "exclude":
             body["reason"] = Candidate.ExclusionReason.values[0]
         targets = [(Candidate, obj.pk), (Study, None)]
+    elif door.id == "api:evidence:verdict-publish":
+        body = {"note": "MX publication"}
+        targets = [(VerdictVersion, None)]
     elif door.id == "api:references:importjob-list":
         body = {"identifiers": ["10.5555/mx-api-import"]}
         targets = [(ImportJob, None)]

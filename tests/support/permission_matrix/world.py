@@ -21,6 +21,7 @@ from evidence.models import (
     SavedSearch,
     Verdict,
 )
+from evidence.services.publication import verdict_publish_loaded
 from references.models import ImportJob, ImportJobItem
 from tests.factories import (
     AdverseEffectFactory,
@@ -102,6 +103,7 @@ def build_world() -> World:
         objects[("verdict_bare", side)] = VerdictFactory(therapy=lone_therapy, condition=child)
         leaf = ConditionFactory(slug=f"mx-leaf-{side}", name=f"LEAF_{upper}", parent=child)
         verdict = VerdictFactory(therapy=therapy, condition=child, needs_review=True)
+        verdict_publish_loaded(verdict=verdict, note="MX version 1")
         study = StudyFactory(therapy=therapy, condition=child, outcome=f"Pain {side}")
         position = GuidelinePositionFactory(therapy=therapy, condition=child)
         finding = OutcomeFinding.objects.create(verdict=verdict, outcome="Pain", certainty="low")
