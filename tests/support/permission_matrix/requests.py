@@ -218,22 +218,26 @@ def exercise_admin(door: Door, variant: str, method: str, role: str, kind: str, 
     return outcome
 
 
-def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, which: str, world):
-    """One request through one API door; see exercise()."""
-    obj = world.obj(kind, which, role) if kind != "-" else None
-    client = _api_client(world, role)
-    action = door.actions.get(method.lower(), "")
-    kwargs = {}
+def _api_url(door: Door, obj, world) -> str:
+    """The door's address for ``obj``; a published version is always the first."""
+    if door.id == "api:not-found":
+        return "/api/v1/no-such-endpoint/"
+    kwargs: dict[str, Any] = {}
     if "(?P<slug>" in door.route:
         kwargs = {"slug": getattr(obj, "slug", None) or world.extra["therapy"].slug}
     elif "(?P<pk>" in door.route:
         kwargs = {"pk": obj.pk}
     if "(?P<number>" in door.route:
         kwargs["number"] = 1
-    if door.id == "api:not-found":
-        url = "/api/v1/no-such-endpoint/"
-    else:
-        url = reverse(door.id, kwargs=kwargs)
+    return reverse(door.id, kwargs=kwargs)
+
+
+def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, which: str, world):
+    """One request through one API door; see exercise()."""
+    obj = world.obj(kind, which, role) if kind != "-" else None
+    client = _api_client(world, role)
+    action = door.actions.get(method.lower(), "")
+    url = _api_url(door, obj, world)
     body: dict[str, Any] = {}
     targets: list[tuple[type[models.Model], Any]] = []
     if door.id == "api:evidence:study-list" and method == "POST":
