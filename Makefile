@@ -19,9 +19,15 @@ $(STAMP): pyproject.toml constraints.txt package-lock.json
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-demo: migrate
-	$(BIN)/python manage.py load_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+# The demo as a visitor meets it: DEBUG off, static files from whitenoise, the site's own
+# 404 and 500 pages (config/settings/demo.py). `make demo PORT=8001` serves another port.
+PORT ?= 8000
+DEMO := DJANGO_SETTINGS_MODULE=config.settings.demo
+
+demo: install
+	$(DEMO) $(BIN)/python manage.py migrate --noinput
+	$(DEMO) $(BIN)/python manage.py load_demo
+	$(DEMO) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production settings on PostgreSQL + Redis: migrate, collectstatic, then gunicorn, a Celery
 # worker and Celery beat until SIGTERM / Ctrl-C (scripts/serve.sh, docs/operations.md).
