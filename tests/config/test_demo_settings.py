@@ -90,3 +90,20 @@ def test_the_500_page_needs_no_context_and_no_database():
     assert "Something went wrong" in html
     assert response.status_code == 500
     assert b"Something went wrong" in response.content
+
+
+@pytest.mark.parametrize(("args", "port"), [([], "8000"), (["PORT=8001"], "8001")])
+def test_make_demo_serves_the_demo_settings_on_the_chosen_port(args, port):
+    # -n: the commands make would run; -o: the virtualenv counts as installed.
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed-stamp", "demo", *args],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert all("DJANGO_SETTINGS_MODULE=config.settings.demo" in line for line in lines), lines
+    assert lines[-1].endswith(f"manage.py runserver 127.0.0.1:{port}")
