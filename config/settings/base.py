@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "therapies",
     "evidence",
     "search",
+    "fhir_api",
 ]
 
 MIDDLEWARE = [
