@@ -1,4 +1,5 @@
-"""Reads of the references app that pages need: likely duplicates across the library.
+"""Reads of the references app that pages need: the library searched as an editor types
+(reference_search_q), and likely duplicates across the library.
 
 Found in a fixed number of queries, whatever the size of the library, from the indexed
 fingerprint column (references.fingerprints) and the DOIs:
@@ -13,16 +14,60 @@ fingerprint column (references.fingerprints) and the DOIs:
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
 from references.fingerprints import TITLE_KEY_LENGTH, WORK_KEY_LENGTH
-from references.identifiers import InvalidIdentifier, normalise_doi
+from references.identifiers import InvalidIdentifier, normalise_doi, parse_identifier
 from references.models import Reference
 
 GROUP_LIMIT = 200
+YEAR = re.compile(r"^(1[5-9]|20)\d\d$")
+SEARCH_WORDS_MAX = 8
+
+
+def _word_q(word: str) -> Q:
+    """One word of a search: in the title, an author's name, the journal, an identifier,
+    or the year."""
+    q = (
+        Q(title__icontains=word)
+        | Q(journal__icontains=word)
+        | Q(journal_abbreviation__icontains=word)
+        | Q(authors__icontains=word)
+        | Q(doi__icontains=word)
+        | Q(pmid=word)
+        | Q(pmcid__iexact=word)
+    )
+    # authors is stored as JSON text, where "Müller" is written "M\u00fcller".
+    escaped = json.dumps(word)[1:-1]
+    if escaped != word:
+        q |= Q(authors__icontains=escaped)
+    if YEAR.match(word):
+        q |= Q(year=int(word))
+    return q
+
+
+def reference_search_q(text: str) -> Q:
+    """What "Smith 2019", "ivig rheumatoid", "10.1056/NEJM..." or "PMID: 123" finds: every
+    word in the title, an author's name, the journal, an identifier or the year (all
+    words must match, each anywhere), or the whole text as one DOI / PMID / PMCID."""
+    words = text.split()[:SEARCH_WORDS_MAX]
+    if not words:
+        return Q()
+    q = Q()
+    for word in words:
+        q &= _word_q(word)
+    try:
+        identifier = parse_identifier(text.strip())
+    except InvalidIdentifier:
+        return q
+    return q | Q(**{identifier.kind: identifier.value})
+
+
 PREPRINT_DOI_PREFIXES = (
     "10.1101/",  # bioRxiv, medRxiv
     "10.48550/arxiv.",

@@ -29,6 +29,7 @@ from references.services.jobs import (
     import_job_create_for_identifiers,
     import_job_finish,
     import_job_run,
+    outage_message,
     references_stale_ids,
     refresh_job_create,
 )
@@ -63,7 +64,7 @@ def run_import_job(self, job_id: int) -> dict | None:
             logger.warning(
                 "import job %s gave up after %s retries: %s", job_id, self.request.retries, exc
             )
-            import_job_finish(job_id=job_id, reason=f"Upstream unavailable: {exc}")
+            import_job_finish(job_id=job_id, reason=outage_message(exc))
             return None
         raise self.retry(
             exc=exc, countdown=retry_countdown(self.request.retries, exc.retry_after)

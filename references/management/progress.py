@@ -5,7 +5,7 @@ import sys
 from tqdm import tqdm
 
 from references.models import ImportJob, ImportJobItem
-from references.services.jobs import import_job_finish, import_job_run
+from references.services.jobs import import_job_finish, import_job_run, outage_message
 from references.sources.http import UpstreamUnavailable
 
 
@@ -25,7 +25,7 @@ def run_job_with_progress(job: ImportJob, *, stdout, stderr) -> ImportJob:
     try:
         finished = import_job_run(job_id=job.pk, progress=progress)
     except UpstreamUnavailable as exc:
-        finished = import_job_finish(job_id=job.pk, reason=f"Upstream unavailable: {exc}")
+        finished = import_job_finish(job_id=job.pk, reason=outage_message(exc))
     finally:
         bar.close()
     for item in finished.items.filter(status=ImportJobItem.Status.FAILED).order_by("position"):

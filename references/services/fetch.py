@@ -132,13 +132,33 @@ def fetch_records(
     crossref,
     tolerate_outages: bool = False,
 ) -> Fetched:
-    """PubMed records first, then Crossref's, so that merging prefers PubMed's fields.
+    """PubMed's records and Crossref's, PubMed's first in ``records`` so that merging
+    prefers PubMed's fields.
+
+    A DOI is Crossref's: the DOIs asked for go to Crossref before anything goes to
+    PubMed, so when the job is about DOIs the service named in an outage is the one the
+    DOIs belong to. PubMed (PMIDs, PMCIDs, and the DOIs' PubMed records) comes next, then
+    Crossref once more for the DOIs only PubMed's records brought.
 
     An unavailable upstream raises UpstreamUnavailable, unless ``tolerate_outages``: then
     it is recorded in ``unavailable`` and the other upstream is still asked (a file's
     records are stored from the file and enriched later; see jobs/run.py).
     """
     fetched = Fetched()
+    asked = sorted(set(dois))
+
+    def from_crossref(values: list[str]) -> list[BibRecord]:
+        if not values or "crossref" in fetched.unavailable:
+            return []
+        try:
+            return _crossref(crossref, values, fetched)
+        except UpstreamUnavailable as exc:
+            if not tolerate_outages:
+                raise
+            fetched.unavailable["crossref"] = exc
+            return []
+
+    crossref_records = from_crossref(asked)
     try:
         pubmed_records = _pubmed(pubmed, dois=dois, pmids=pmids, pmcids=pmcids, fetched=fetched)
     except UpstreamUnavailable as exc:
@@ -146,13 +166,7 @@ def fetch_records(
             raise
         fetched.unavailable["pubmed"] = exc
         pubmed_records = []
-    all_dois = sorted(set(dois) | {r.doi for r in pubmed_records if r.doi})
-    try:
-        crossref_records = _crossref(crossref, all_dois, fetched)
-    except UpstreamUnavailable as exc:
-        if not tolerate_outages:
-            raise
-        fetched.unavailable["crossref"] = exc
-        crossref_records = []
+    brought = sorted({r.doi for r in pubmed_records if r.doi} - set(asked))
+    crossref_records += from_crossref(brought)
     fetched.records = pubmed_records + crossref_records
     return fetched

@@ -205,6 +205,7 @@ admin:references_importjob_delete                           GET    importjob    
 admin:references_importjob_delete                           POST   importjob         L      D/H    D/H    D/H    D/H    A/A
 admin:references_importjob_change                           GET    importjob         L      A/H    A/H    A/H    A/H    A/A
 admin:references_importjob_change                           POST   importjob         L      D/H    D/H    D/H    D/H    D
+admin:references_importjob_retry                            POST   importjob         L      D/H    A/H    A/H    A/H    A/A
 admin/references/importjob/<path:object_id>/                GET    -                 L      A      A      A      A      A
 admin:references_importjobitem_changelist                   GET    importjobitem     L      A/H    A/H    A/H    A/H    A/A
 admin:references_importjobitem_changelist                   POST   importjobitem     L      D      D      D      D      A/A

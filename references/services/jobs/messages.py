@@ -56,6 +56,49 @@ def plain_reason(exc: UpstreamUnavailable) -> str:
     return f"{name} could not be reached"
 
 
+# An item whose identifier the library holds already is not fetched again; it is reported
+# with a link to that reference (the admin's job page), not as a failure.
+ALREADY_IN_LIBRARY = "already in the library"
+
+# What to say when the service an identifier belongs to has no record of it.
+NOT_FOUND = {
+    "pmid": "Not found: PubMed has no record with this PMID.",
+    "pmcid": "Not found: PubMed has no article with this PMCID.",
+    "doi": "Not found: Crossref has no work with this DOI, and PubMed no article.",
+}
+
+
+def not_found_message(kind: str) -> str:
+    return NOT_FOUND.get(kind, "Not found: neither PubMed nor Crossref has a record of it.")
+
+
+def what_happened(exc: UpstreamUnavailable) -> str:
+    """An outage in plain words, for an editor: which service, and what it did."""
+    name = UPSTREAM_NAMES.get(exc.upstream, exc.upstream or "The service")
+    if exc.status == 429:
+        return f"{name} asked us to slow down (HTTP 429) and kept refusing"
+    if exc.status and exc.status >= 500:
+        return f"{name} had a fault on its side (HTTP {exc.status})"
+    if exc.status:
+        return f"{name} refused the request (HTTP {exc.status})"
+    if "timed out" in str(exc):
+        return f"{name} did not answer in time"
+    return f"{name} could not be reached (no connection: is this computer offline?)"
+
+
+def outage_message(exc: UpstreamUnavailable) -> str:
+    """Why a job gave up on its remaining items, and what the editor can do about it."""
+    name = UPSTREAM_NAMES.get(exc.upstream, exc.upstream or "the service")
+    return (
+        f"Not imported: {what_happened(exc)}. Nothing was changed. "
+        f"Press Retry on this job once {name} can be reached."
+    )
+
+
+def waiting_message(exc: UpstreamUnavailable) -> str:
+    return f"Waiting to retry: {what_happened(exc)}."
+
+
 def _needs(record: BibRecord) -> list[str]:
     """The upstreams that enrich a record: PubMed for a PMID or PMCID, Crossref for a DOI."""
     needs = []

@@ -22,7 +22,13 @@ from references.sources import CrossrefClient, PubMedClient, upstream_config
 from references.sources.http import UpstreamUnavailable
 
 from .finish import import_job_finish
-from .messages import item_message, pending_enrichment_notes
+from .known import known_items_resolve
+from .messages import (
+    item_message,
+    not_found_message,
+    pending_enrichment_notes,
+    waiting_message,
+)
 from .parse import import_job_parse, parsed_file_records
 
 Progress = Callable[[ImportJob], None]
@@ -66,7 +72,7 @@ def import_job_run(
             if progress:
                 progress(job)
     except UpstreamUnavailable as exc:
-        ImportJob.objects.filter(pk=job.pk).update(error=f"Waiting to retry: {exc}")
+        ImportJob.objects.filter(pk=job.pk).update(error=waiting_message(exc))
         raise
     finally:
         clients.close()
@@ -149,6 +155,10 @@ def _wanted(job: ImportJob, chunk: list[ImportJobItem], file_records) -> tuple[d
 
 
 def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients) -> None:
+    if job.kind == ImportJob.Kind.IDENTIFIERS:
+        chunk = known_items_resolve(job=job, chunk=chunk)
+        if not chunk:
+            return
     wanted, local = _wanted(job, chunk, file_records)
     fetched = fetch_records(
         dois=sorted(wanted["doi"]),
@@ -221,7 +231,7 @@ def _resolve_items(
             found = _record_result(file_records.get(item.position), records, result)
         if found is None:
             item.status = ImportJobItem.Status.FAILED
-            item.message = reasons.get((kind, value)) or "Not found in PubMed or Crossref."
+            item.message = reasons.get((kind, value)) or not_found_message(kind)
             counts["failed"] += 1
             continue
         reference, outcome = found

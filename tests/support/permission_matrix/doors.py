@@ -41,6 +41,7 @@ ADMIN_METHODS = {
     "sign_off_view": ("POST",),
     "include_view": ("POST",),
     "exclude_view": ("POST",),
+    "retry_view": ("POST",),
 }
 UNKNOWN_ADMIN_METHODS = ("GET", "POST")  # a new custom admin view must be given rows for both
 API_METHODS = ("get", "post", "put", "patch", "delete")

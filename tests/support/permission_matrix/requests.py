@@ -126,7 +126,7 @@ def exercise_admin(door: Door, variant: str, method: str, role: str, kind: str, 
     elif view == "history_form_view":
         version = obj.history.order_by("history_date", "history_id").first()
         url = reverse(door.id.split("[")[0], args=[obj.pk, version.history_id])
-    elif view in ("include_view", "exclude_view", "sign_off_view"):
+    elif view in ("include_view", "exclude_view", "sign_off_view", "retry_view"):
         url = reverse(door.id, args=[obj.pk])
     elif view == "user_change_password":
         url = reverse(door.id, args=[obj.pk])
@@ -182,6 +182,8 @@ def exercise_admin(door: Door, variant: str, method: str, role: str, kind: str, 
         elif view == "sign_off_view":
             data = {"note": "Checked by the matrix."}
             targets = [(Verdict, obj.pk)]
+        elif view == "retry_view":
+            targets = [(ImportJob, obj.pk)]
         elif view in ("include_view", "exclude_view"):
             data = {"reason": Candidate.ExclusionReason.values[0], "design": "rct"}
             targets = [(Candidate, obj.pk), (Study, None)]

@@ -169,8 +169,24 @@ def build_world() -> World:
     _revise(contra, reason="Second version reason.")
     _revise(status, notes="second version")
     for owner_key, owner in [("someone", someone), *users.items()]:
-        job = ImportJob.objects.create(kind=ImportJob.Kind.IDENTIFIERS, created_by=owner, total=1)
-        item = ImportJobItem.objects.create(job=job, position=0, line=1, raw="10.1/x")
+        # Failed, so that Retry (admin:references_importjob_retry) has something to do.
+        job = ImportJob.objects.create(
+            kind=ImportJob.Kind.IDENTIFIERS,
+            created_by=owner,
+            total=1,
+            processed=1,
+            failed_count=1,
+            status=ImportJob.Status.FAILED,
+        )
+        item = ImportJobItem.objects.create(
+            job=job,
+            position=0,
+            line=1,
+            raw="10.1/x",
+            kind="doi",
+            value="10.1/x",
+            status=ImportJobItem.Status.FAILED,
+        )
         objects[("importjob", owner_key)] = job
         objects[("importjobitem", owner_key)] = item
     objects[("importjob", "other")] = objects[("importjob", "someone")]
