@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from evidence.models import Condition, Study, Verdict, VerdictVersion
+from evidence.models import Condition, Study, VerdictVersion
 from references.models import Reference, ReferenceNotice
 
 
@@ -153,7 +153,3 @@ def reference_by_identifier(*, kind: str, value: str) -> Reference | None:
     """The reference with this normalised DOI, PMID or PMCID, with its notices."""
     notices = Prefetch("notices", queryset=ReferenceNotice.objects.order_by("date", "id"))
     return Reference.objects.filter(**{kind: value}).prefetch_related(notices).first()
-
-
-def verdict_exists(*, verdict_id: int) -> bool:
-    return Verdict.objects.filter(pk=verdict_id).exists()

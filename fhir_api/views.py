@@ -66,6 +66,12 @@ def fhir_exception_handler(exc: Exception, context: dict) -> Response:
     if fields:
         message = " ".join(" ".join(messages) for messages in fields.values()) or message
     response.data = operation_outcome(response.status_code, message)
+    request = context.get("request")
+    if request is not None:
+        # The API's handler turns any renderer but JSON into JSON, and a write refused
+        # before negotiation has none yet: errors are FHIR JSON too.
+        request.accepted_renderer = FhirJSONRenderer()
+        request.accepted_media_type = FHIR_JSON
     return response
 
 

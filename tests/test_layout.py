@@ -11,7 +11,17 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["config", "evidence", "therapies", "references", "search", "devtools", "bench", "tests"]
+PACKAGES = [
+    "config",
+    "evidence",
+    "therapies",
+    "references",
+    "search",
+    "fhir_api",
+    "devtools",
+    "bench",
+    "tests",
+]
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 LONG_MODULE = "# Long module:"

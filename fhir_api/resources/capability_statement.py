@@ -18,6 +18,21 @@ RESOURCES = (
     ("Evidence", "versioned", []),
 )
 
+BUNDLE_SEARCH = {
+    "type": "Bundle",
+    "interaction": [{"code": "search-type"}],
+    "searchParam": [
+        {
+            "name": "condition",
+            "type": "token",
+            "documentation": "A condition's slug: its published verdicts, their "
+            "summary-of-findings rows, studies and citations, with its sub-conditions'",
+        },
+        {"name": "_count", "type": "number", "documentation": "Page size (1-200, default 50)"},
+        {"name": "_page", "type": "number", "documentation": "Page number, from 1"},
+    ],
+}
+
 
 def capability_statement(*, base_url: str, software_date: datetime) -> dict[str, Any]:
     return validated(
@@ -54,31 +69,7 @@ def capability_statement(*, base_url: str, software_date: datetime) -> dict[str,
                         }
                         for resource_type, versioning, params in RESOURCES
                     ]
-                    + [
-                        {
-                            "type": "Bundle",
-                            "interaction": [{"code": "search-type"}],
-                            "searchParam": [
-                                {
-                                    "name": "condition",
-                                    "type": "token",
-                                    "documentation": "A condition's slug: its published "
-                                    "verdicts, their summary-of-findings rows, studies and "
-                                    "citations, with its sub-conditions'",
-                                },
-                                {
-                                    "name": "_count",
-                                    "type": "number",
-                                    "documentation": "Page size (1-200, default 50)",
-                                },
-                                {
-                                    "name": "_page",
-                                    "type": "number",
-                                    "documentation": "Page number, from 1",
-                                },
-                            ],
-                        }
-                    ],
+                    + [BUNDLE_SEARCH],
                 }
             ],
         }

@@ -5,9 +5,9 @@ object inside and one outside a limited user's condition scope, with the intende
 in one table (issue 12).
 
 The doors are enumerated from the URLconf (tests.support.permission_matrix.enumerate_doors):
-every pattern under /admin/ and /api/ with the methods that reach a view. A door without
-a row fails ``test_every_door_has_a_row``, so a new door cannot be added unseen; a row
-whose door is gone fails ``test_no_row_is_stale``.
+every pattern under /admin/, /api/ and /fhir/ with the methods that reach a view. A door
+without a row fails ``test_every_door_has_a_row``, so a new door cannot be added unseen; a
+row whose door is gone fails ``test_no_row_is_stale``.
 
 Reading the table
 -----------------
@@ -404,6 +404,13 @@ api:token                                                   DELETE -            
 api:schema                                                  GET    -                 A      A      A      A      A      A
 api:docs                                                    GET    -                 A      A      A      A      A      A
 api:not-found                                               GET    -                 N      N      N      N      N      N
+fhir:metadata                                               GET    -                 A      A      A      A      A      A
+fhir:citation-search                                        GET    reference         A      A      A      A      A      A
+fhir:citation-read                                          GET    reference         A      A      A      A      A      A
+fhir:evidence-read                                          GET    study             A      A      A      A      A      A
+fhir:artifactassessment-read                                GET    verdict           A      A      A      A      A      A
+fhir:bundle-search                                          GET    condition         A      A      A      A      A      A
+fhir:not-found                                              GET    -                 N      N      N      N      N      N
 admin:app_list[auth]                                        GET    -                 L      H      H      H      H      A
 admin:evidence_verdict_changelist[sign_off_selected]        POST   verdict           L      D      D      D      A/H    A
 admin:evidence_study_simple_history[to_ROOT_OUT]            POST   study:moved       L      D      D      A      D      A
@@ -519,7 +526,7 @@ def test_door(world, db, row: Row, role: str, index: int):
     which = row.objects[index]
     expected = row.cells[role][index]
     outcome = pm.exercise(door, row.variant, row.method, role, row.kind, which, world)
-    api = door.route.startswith("api/")
+    api = door.route.startswith(("api/", "fhir/"))
     assert pm.symbol_matches(
         expected,
         outcome,

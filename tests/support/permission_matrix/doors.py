@@ -90,7 +90,8 @@ def _api_methods(callback) -> tuple[str, ...]:
 
 
 def enumerate_doors() -> list[Door]:
-    """Every pattern under /admin/ and /api/, each with the methods that reach a view."""
+    """Every pattern under /admin/, /api/ and /fhir/, each with the methods that reach a
+    view."""
     prefixes = _admin_model_labels()
     doors: list[Door] = []
 
@@ -102,7 +103,7 @@ def enumerate_doors() -> list[Door]:
                 continue
             assert isinstance(pattern, URLPattern)
             route = prefix + str(pattern.pattern)
-            if not (route.startswith("admin/") or route.startswith("api/")):
+            if not route.startswith(("admin/", "api/", "fhir/")):
                 continue
             name = f"{namespace}{pattern.name}" if pattern.name else ""
             callback = pattern.callback

@@ -290,6 +290,12 @@ def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, wh
 
 
 def exercise(door: Door, variant: str, method: str, role: str, kind: str, which: str, world):
+    if door.route.startswith("fhir/"):
+        from .fhir import fhir_url
+
+        obj = world.obj(kind, which, role) if kind != "-" else None
+        response = getattr(_api_client(world, role), method.lower())(fhir_url(door, obj, world))
+        return Outcome(response.status_code, response.get("Location", ""), body=response.content)
     if door.route.startswith("api/"):
         return exercise_api(door, variant, method, role, kind, which, world)
     return exercise_admin(door, variant, method, role, kind, which, world)
