@@ -1,6 +1,6 @@
 """What changed between two published versions of a pair, in words a clinician reads.
 
-Pure functions over the content that evidence.services.publication.pair_content builds
+Pure functions over the content that evidence.selectors.content.pair_content builds
 (plain dicts and lists); no database access, so the diff of any two versions is cheap.
 """
 

@@ -6,11 +6,13 @@ summary API shows replaces the page cache's tokens (config.page_cache) of what i
 
 - a condition or therapy (names appear on many pages), or a user's groups (the history
   shows editors' roles): everything;
-- a verdict: its condition (and that condition's parent, which lists its sub-conditions'
-  verdicts), its therapy, and the home page's matrix;
-- a study, guideline position or regulatory status: its condition and therapy, before
-  and after a move to another pair;
-- a verdict's background sources and findings: the verdict's condition and therapy;
+- a publication (evidence.signals.version_published): its condition (and that
+  condition's parent, which lists its sub-conditions' verdicts), its therapy, and the home
+  page's matrix. The verdict, its studies, findings, guideline positions and background
+  sources are the pair's draft, which the public does not read, so their edits replace
+  nothing; only a verdict's review state (needs review, reviewed on), which pages show
+  live, and a deleted verdict do;
+- a regulatory status: its condition and therapy, before and after a move to another pair;
 - a therapy's safety facts: the therapy (its pair pages carry the therapy's token);
 - a reference (saved, or changed in bulk by references_upsert): every condition and
   therapy whose pages cite it.
@@ -41,15 +43,16 @@ from therapies.models import (
 )
 from therapies.services import safety_references_changed
 
-from . import services
+from . import services, tasks
 from .models import (
     Condition,
     GuidelinePosition,
-    OutcomeFinding,
+    PublishedStudy,
     Study,
     Verdict,
     VerdictReference,
 )
+from .signals import version_published
 
 
 @receiver(references_amended, dispatch_uid="evidence.flag_verdicts_for_amended_references")
@@ -109,7 +112,21 @@ def _invalidate_pairs(
 
 
 # Models with a therapy and / or a condition; a save may move them to another pair.
-_PAIRED = (Study, GuidelinePosition, RegulatoryStatus, Verdict)
+_PAIRED = (RegulatoryStatus, Verdict)
+# The verdict's fields that pages show live, not as published.
+_LIVE_VERDICT_FIELDS = frozenset(
+    {"needs_review", "review_reasons", "reviewed_on", "reviewed_by", "review_interval_months"}
+)
+
+
+def _draft_only(sender, kwargs) -> bool:
+    """A verdict's save that touches only its draft (no review state, not a delete)."""
+    if sender is not Verdict or kwargs.get("signal") is post_delete:
+        return False
+    fields = kwargs.get("update_fields")
+    return kwargs.get("created", False) or not fields or not (_LIVE_VERDICT_FIELDS & set(fields))
+
+
 _THERAPY_FACTS = (AdverseEffect, Contraindication, Formulation)
 
 
@@ -129,17 +146,14 @@ def _remember_pair(sender, instance, **kwargs):
 def _model_changed(sender, instance, **kwargs):
     if sender in (Condition, Therapy):
         cache.invalidate_all()
+    elif _draft_only(sender, kwargs):
+        return
     elif sender in _PAIRED or sender in _THERAPY_FACTS:
         pairs = [_pair_of(instance)]
         before = getattr(instance, "_cached_pair_before", None)
         if before:
             pairs.append(before if len(before) == 2 else (before[0], None))
         _invalidate_pairs(pairs=pairs, home=sender is Verdict)
-    elif sender in (VerdictReference, OutcomeFinding):
-        pairs = Verdict.objects.filter(pk=instance.verdict_id).values_list(
-            "therapy_id", "condition_id"
-        )
-        _invalidate_pairs(pairs=pairs)
     elif sender is AdverseEffectReference:
         _invalidate_pairs(
             therapy_ids=AdverseEffect.objects.filter(pk=instance.adverse_effect_id).values_list(
@@ -165,8 +179,6 @@ for _model in (
     Therapy,
     *_PAIRED,
     *_THERAPY_FACTS,
-    VerdictReference,
-    OutcomeFinding,
     AdverseEffectReference,
     ContraindicationReference,
     Reference,
@@ -184,7 +196,7 @@ def invalidate_references(*, reference_ids: Iterable[int]) -> None:
     if not ids:
         return
     pairs: set[tuple[int, int]] = set()
-    for model in (Study, GuidelinePosition):
+    for model in (PublishedStudy, GuidelinePosition):
         pairs.update(
             model.objects.filter(reference_id__in=ids)
             .values_list("therapy_id", "condition_id")
@@ -224,7 +236,7 @@ def _links_changed(sender, instance, action, reverse, **kwargs):
     if reverse:
         invalidate_references(reference_ids=[instance.pk])
     elif isinstance(instance, Verdict):
-        _invalidate_pairs(pairs=[_pair_of(instance)])
+        return  # background sources are the draft's
     else:
         _invalidate_pairs(therapy_ids=[instance.therapy_id])
 
@@ -237,7 +249,17 @@ for _model in (AdverseEffect, Contraindication, Verdict):
     )
 
 
+@receiver(version_published, dispatch_uid="evidence.cache.version_published")
+def _version_published(sender, version, **kwargs):
+    _invalidate_pairs(pairs=[_pair_of(version.verdict)], home=True)
+
+
 @receiver(m2m_changed, sender=get_user_model().groups.through, dispatch_uid="evidence.cache.roles")
 def _roles_changed(sender, action, **kwargs):
     if action.startswith("post_"):
         cache.invalidate_all()
+
+
+@receiver(version_published, dispatch_uid="evidence.follows.version_published")
+def _tell_followers(sender, version, **kwargs):
+    tasks.version_notify_followers.delay(version.pk)

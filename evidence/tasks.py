@@ -12,6 +12,7 @@ from celery import shared_task
 from evidence.editorial.digest import review_digest_send
 from evidence.editorial.review import verdicts_flag_overdue
 from evidence.editorial.triage import saved_searches_run
+from evidence.services import follows
 from references.services.search import UpstreamUnavailable
 from references.tasks import retry_countdown
 
@@ -55,3 +56,9 @@ def send_review_digest() -> dict:
     """E-mail reviewers what newly needs review and the new candidates, if anything."""
     log = review_digest_send()
     return {"recipients": log.recipients, "verdicts": log.verdict_count}
+
+
+@shared_task(name="evidence.notify_version_followers", acks_late=True)
+def version_notify_followers(version_id: int) -> int:
+    """Email the followers of a newly published version, each once."""
+    return follows.version_notify_followers(version_id=version_id)

@@ -56,16 +56,19 @@ def add_studies(db):
     """Bulk-add ``n`` studies, each from its own new reference, to a therapy x condition pair.
 
     Every seventh reference is retracted, so pages also render their warnings at scale.
+    The pair's verdict, if it has one, is then published (``publish=False``: left as a
+    draft), since readers see only what a reviewer has published.
     """
     from evidence.models import Design, Direction, Study, Verdict
     from references.models import Reference, RetractionStatus
+    from tests.support.publishing import publish as publish_verdicts
 
     pmids = itertools.count(80_000_000)
     designs = list(Design.values)
     directions = list(Direction.values)
     authors = [{"family": f"Author{i}", "initials": "AB"} for i in range(8)]
 
-    def add(n, *, therapy, condition, prefix="bulk"):
+    def add(n, *, therapy, condition, prefix="bulk", publish=True):
         references = Reference.objects.bulk_create(
             [
                 Reference(
@@ -87,7 +90,7 @@ def add_studies(db):
             ]
         )
         verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
-        return Study.objects.bulk_create(
+        studies = Study.objects.bulk_create(
             [
                 Study(
                     reference=reference,
@@ -104,5 +107,8 @@ def add_studies(db):
                 for i, reference in enumerate(references)
             ]
         )
+        if verdict is not None and publish:
+            publish_verdicts(verdict, note=f"{n} studies added.")
+        return studies
 
     return add

@@ -171,7 +171,7 @@ _GROUPS = ("human", "reviews", "preclinical")
 def _study_counts(therapy: Therapy) -> dict[int, dict[str, int]]:
     """Per condition: reports (one per reference) of each kind, and flagged study rows."""
     rows = (
-        therapy.studies.order_by()
+        therapy.published_studies.order_by()
         .values("condition_id")
         .annotate(
             flagged=Count("id", filter=FLAGGED_REFERENCE),
@@ -190,9 +190,11 @@ def _study_counts(therapy: Therapy) -> dict[int, dict[str, int]]:
 def therapy_overview(*, slug: str) -> TherapyOverview:
     """One therapy across conditions; raises Http404 for an unknown slug. Ten queries."""
     therapy = get_object_or_404(Therapy, slug=slug)
-    verdicts: QuerySet = therapy.verdicts.select_related(
-        "therapy", "condition", "condition__parent"
-    ).order_by("condition__name")
+    verdicts: QuerySet = (
+        therapy.verdicts.published()
+        .select_related("therapy", "condition", "condition__parent")
+        .order_by("condition__name")
+    )
     counts = _study_counts(therapy)
     rows = [
         ConditionVerdict(

@@ -14,7 +14,7 @@ from config.api.conditional import conditional_response, latest
 from config.api.lookups import SLUG_PATTERN
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from evidence import selectors
-from evidence.models import Condition, GuidelinePosition, Study, VerdictReference
+from evidence.models import Condition, GuidelinePosition, PublishedStudy, VerdictReference
 from references.api import renderers
 from references.api.bibliography import (
     FORMAT_PARAMETER,
@@ -41,7 +41,7 @@ def condition_references(condition: Condition) -> QuerySet:
     # where an OR of three IN (subquery) conditions scans every reference.
     # (Each part unordered: SQLite refuses ORDER BY inside a compound statement.)
     cited = (
-        Study.objects.filter(condition=condition)
+        PublishedStudy.objects.filter(condition=condition)
         .order_by()
         .values("reference_id")
         .union(
@@ -63,12 +63,12 @@ def summary_last_modified(summary: selectors.ConditionSummary):
     condition = summary.condition
     return latest(
         [item.verdict.updated_at for item in summary.verdicts],
+        [item.verdict.published_at for item in summary.verdicts],
         [verdict.updated_at for sub in summary.sub_conditions for verdict in sub.verdicts.all()],
+        [verdict.published_at for sub in summary.sub_conditions for verdict in sub.verdicts.all()],
         Condition.history.filter(Q(id=condition.pk) | Q(parent_id=condition.pk)).values(
             "history_date"
         ),
-        Study.history.filter(condition_id=condition.pk).values("history_date"),
-        GuidelinePosition.history.filter(condition_id=condition.pk).values("history_date"),
         condition_references(condition).values("updated_at"),
     )
 

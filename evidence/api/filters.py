@@ -2,7 +2,7 @@
 
 from django_filters import rest_framework as filters
 
-from evidence.models import Design, Direction, Study, Verdict
+from evidence.models import Design, Direction, PublishedStudy, Verdict
 from references.api.filters import StrictBooleanFilter, YearFilter
 
 
@@ -36,5 +36,5 @@ class StudyFilter(filters.FilterSet):
     )
 
     class Meta:
-        model = Study
+        model = PublishedStudy  # the list reads studies as published
         fields = ["therapy", "condition", "design", "direction", "species", "year_min", "year_max"]

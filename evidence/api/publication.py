@@ -2,10 +2,10 @@
 its published versions (evidence.services.publication)."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -48,8 +48,39 @@ def _versions(pk: str) -> QuerySet:
     return VerdictVersion.objects.filter(verdict=verdict).defer("content")
 
 
+VERSION_PARAMETER = OpenApiParameter(
+    "version",
+    str,
+    description="A published version's number (the version whole, as "
+    "/versions/{n}/ gives it), or `draft` for the draft (editors of the verdict's "
+    "condition). Without it: the last published version.",
+    required=False,
+)
+
+
+def version_number(value: str) -> int:
+    """``?version=`` as a version number; a 400 naming the parameter otherwise."""
+    if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < 1:
+        raise ValidationError(
+            {"version": f"{value[:20]!r} is not a version: give a number from 1, or 'draft'."}
+        )
+    return int(value)
+
+
 class VerdictPublicationMixin:
     """The publication actions of the verdicts' viewset."""
+
+    def _version_detail(self, request: Request, pk: str, number: int) -> Response:
+        version = (
+            VerdictVersion.objects.filter(verdict_id=pk, number=number).first()
+            if str(pk).isdigit()
+            else None
+        )
+        if version is None:
+            raise NotFound(f"This verdict has no published version {number}.")
+        return Response(
+            PublishedVersionDetailSerializer(version, context={"request": request}).data
+        )
 
     @extend_schema(
         summary="Publish the verdict's draft",
@@ -100,12 +131,4 @@ class VerdictPublicationMixin:
         url_name="version",
     )
     def version(self, request: Request, pk: str, number: str) -> Response:
-        version = (
-            VerdictVersion.objects.filter(verdict_id=pk, number=int(number)).first()
-            if str(pk).isdigit()
-            else None
-        )
-        if version is None:
-            raise NotFound(f"This verdict has no published version {number}.")
-        data = PublishedVersionDetailSerializer(version, context={"request": request}).data
-        return Response(data)
+        return self._version_detail(request, pk, int(number))

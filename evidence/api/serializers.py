@@ -162,6 +162,15 @@ class StudyWriteSerializer(serializers.ModelSerializer):
 
 class VerdictListSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:evidence:verdict-detail")
+    version = serializers.IntegerField(
+        source="published_number",
+        default=None,
+        read_only=True,
+        help_text="The published version shown; null for a draft never published.",
+    )
+    published_at = serializers.DateTimeField(
+        default=None, read_only=True, help_text="When the version shown was published."
+    )
     therapy = TherapyBriefSerializer()
     condition = ConditionBriefSerializer()
 
@@ -178,6 +187,8 @@ class VerdictListSerializer(serializers.ModelSerializer):
             "needs_review",
             "reviewed_on",
             "updated_at",
+            "version",
+            "published_at",
         ]
         extra_kwargs = {
             "certainty_override_reason": {
@@ -228,6 +239,27 @@ class VerdictDetailSerializer(VerdictListSerializer):
             "references",
             "history_url",
             "references_url",
+        ]
+
+
+class VerdictDraftSerializer(serializers.ModelSerializer):
+    """What an editor may change of a verdict's draft (PATCH)."""
+
+    key_takeaways = serializers.ListField(
+        child=serializers.CharField(max_length=500), max_length=20, required=False
+    )
+
+    class Meta:
+        model = Verdict
+        fields = [
+            "status",
+            "certainty",
+            "certainty_override_reason",
+            "summary",
+            "key_takeaways",
+            "limitations",
+            "mechanism_notes",
+            "review_interval_months",
         ]
 
 

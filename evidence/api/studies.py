@@ -4,13 +4,14 @@ from django.db.models import F, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api.conditional import conditional_response, latest
 from config.api.schema import CONDITIONAL_PARAMETERS, NOT_MODIFIED
 from evidence import services
-from evidence.models import Study
+from evidence.models import PublishedStudy, Study, VerdictVersion
 from evidence.permissions import with_changes
 
 from .filters import StudyFilter
@@ -59,7 +60,9 @@ class StudyViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet:
-        queryset = Study.objects.select_related("reference", "therapy", "condition")
+        # Reads give studies as last published; writes change the draft.
+        model = PublishedStudy if self.request.method in SAFE_METHODS else Study
+        queryset = model.objects.select_related("reference", "therapy", "condition")
         if self.action == "list":
             return queryset.only(
                 "id",
@@ -96,7 +99,7 @@ class StudyViewSet(viewsets.ModelViewSet):
         data = self.get_serializer(study).data
         last_modified = latest(
             study.reference.updated_at,
-            Study.history.filter(id=study.pk).values("history_date"),
+            VerdictVersion.objects.filter(pk=study.version_id).values("published_at"),
         )
         return conditional_response(request, data, last_modified=last_modified)
 

@@ -4,7 +4,9 @@ name is re-exported here, so ``from evidence.models import Study`` works everywh
 
 from .conditions import Condition
 from .editorial import Candidate, DigestLog, EditorScope, SavedSearch
+from .follows import Follow, VersionNotice
 from .guidelines import GuidelinePosition
+from .published import PublishedStudy, PublishedVerdict
 from .studies import (
     PRECLINICAL_DESIGNS,
     REVIEW_DESIGNS,
@@ -16,13 +18,22 @@ from .studies import (
     ExtractionSource,
     Study,
     StudyQuerySet,
+    StudyRecord,
     evidence_group_of,
     study_flagged,
 )
-from .verdicts import OutcomeFinding, Verdict, VerdictReference
+from .verdicts import (
+    PUBLISHED_VERDICT_FIELDS,
+    OutcomeFinding,
+    Verdict,
+    VerdictQuerySet,
+    VerdictReference,
+)
 from .versions import VerdictVersion
 
 __all__ = [
+    "PUBLISHED_VERDICT_FIELDS",
+    "VerdictQuerySet",
     "STUDY_EXTRACTED_FIELDS",
     "SORT_TITLE_LENGTH",
     "Candidate",
@@ -35,14 +46,19 @@ __all__ = [
     "EvidenceGroup",
     "ExtractionSource",
     "EditorScope",
+    "Follow",
     "GuidelinePosition",
     "OutcomeFinding",
+    "PublishedStudy",
+    "PublishedVerdict",
     "SavedSearch",
     "Study",
     "StudyQuerySet",
+    "StudyRecord",
     "Verdict",
     "VerdictReference",
     "VerdictVersion",
+    "VersionNotice",
     "evidence_group_of",
     "study_flagged",
 ]

@@ -116,7 +116,11 @@ STUDY_EXTRACTED_FIELDS = (
 )
 
 
-class Study(models.Model):
+class StudyRecord(models.Model):
+    """What a study reports, shared by the draft (Study) and its published copy
+    (PublishedStudy): the extracted details and the copies of its reference. Foreign keys
+    live on each concrete model, which names its own reverse relations."""
+
     class RiskOfBias(models.TextChoices):
         LOW = "low", "Low"
         SOME_CONCERNS = "some_concerns", "Some concerns"
@@ -131,18 +135,6 @@ class Study(models.Model):
         MD = "MD", "Mean difference"
         SMD = "SMD", "Standardised mean difference"
 
-    reference = models.ForeignKey(
-        "references.Reference", on_delete=models.PROTECT, related_name="studies"
-    )
-    therapy = models.ForeignKey(
-        "therapies.Therapy", on_delete=models.PROTECT, related_name="studies"
-    )
-    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="studies")
-    # The verdict of the same therapy x condition pair, when one exists; kept in step by
-    # evidence.services so that editors can curate studies inline under a verdict.
-    verdict = models.ForeignKey(
-        Verdict, on_delete=models.SET_NULL, null=True, blank=True, related_name="studies"
-    )
     design = models.CharField(max_length=24, choices=Design.choices)
     # Kept by the database from the design, so every count can group on it without
     # repeating the mapping, and no writer can get it wrong.
@@ -179,16 +171,7 @@ class Study(models.Model):
         default=ExtractionSource.EDITOR,
         help_text="Where the details above were read.",
     )
-    extraction_reference = models.ForeignKey(
-        "references.Reference",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="extracted_studies",
-        help_text="The article the details were read in, when it is not the study's own report.",
-    )
     extraction_note = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
     # Copies of the cited reference's year, title (a prefix) and retraction status, so
     # that a pair of 10,000 studies is paged and its flagged studies counted from an
     # index of this table instead of a join sorted whole. Kept by evidence.services
@@ -205,6 +188,42 @@ class Study(models.Model):
     )
 
     objects = StudyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_flagged(self) -> bool:
+        """Whether the cited reference is flagged (see study_flagged): from the reference
+        when it is loaded, its own status beating the copy, else from the copy."""
+        if type(self).reference.is_cached(self):
+            return self.reference.retraction_status != RetractionStatus.NONE
+        return self.reference_status != RetractionStatus.NONE
+
+
+class Study(StudyRecord):
+    reference = models.ForeignKey(
+        "references.Reference", on_delete=models.PROTECT, related_name="studies"
+    )
+    therapy = models.ForeignKey(
+        "therapies.Therapy", on_delete=models.PROTECT, related_name="studies"
+    )
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="studies")
+    # The verdict of the same therapy x condition pair, when one exists; kept in step by
+    # evidence.services so that editors can curate studies inline under a verdict.
+    verdict = models.ForeignKey(
+        Verdict, on_delete=models.SET_NULL, null=True, blank=True, related_name="studies"
+    )
+    extraction_reference = models.ForeignKey(
+        "references.Reference",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="extracted_studies",
+        help_text="The article the details were read in, when it is not the study's own report.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
     history = HistoricalRecords()
 
     class Meta:
@@ -264,11 +283,3 @@ class Study(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_design_display()}: {self.reference}"
-
-    @property
-    def is_flagged(self) -> bool:
-        """Whether the cited reference is flagged (see study_flagged): from the reference
-        when it is loaded, its own status beating the copy, else from the copy."""
-        if Study.reference.is_cached(self):
-            return self.reference.retraction_status != RetractionStatus.NONE
-        return self.reference_status != RetractionStatus.NONE

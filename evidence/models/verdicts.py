@@ -3,12 +3,42 @@ references, and the rows of its summary of findings."""
 
 from django.conf import settings
 from django.db import models
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..editorial import rules
 from .conditions import Condition
+
+# What a publication copies of a verdict; the rest (its review state) is read live.
+PUBLISHED_VERDICT_FIELDS = (
+    "status",
+    "certainty",
+    "certainty_override_reason",
+    "summary",
+    "key_takeaways",
+    "limitations",
+    "mechanism_notes",
+)
+
+
+class PublishedVerdictIterable(ModelIterable):
+    """Verdicts as the public reads them: each with its published fields in place of the
+    draft's (Verdict.as_published)."""
+
+    def __iter__(self):
+        for verdict in super().__iter__():
+            yield verdict.as_published()
+
+
+class VerdictQuerySet(models.QuerySet):
+    def published(self) -> "VerdictQuerySet":
+        """Only verdicts with a published version, each read as published (no extra
+        query: the published row comes in the same join)."""
+        queryset = self.filter(published__isnull=False).select_related("published")
+        queryset._iterable_class = PublishedVerdictIterable
+        return queryset
 
 
 class Verdict(models.Model):
@@ -61,6 +91,7 @@ class Verdict(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = VerdictQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -74,8 +105,25 @@ class Verdict(models.Model):
     def __str__(self) -> str:
         return f"{self.therapy} for {self.condition}"
 
+    def save(self, *args, **kwargs):
+        if getattr(self, "_is_published_copy", False):
+            raise ValueError("A verdict read as published is not the draft: it is never saved.")
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("evidence:pair-detail", args=[self.condition.slug, self.therapy.slug])
+
+    def as_published(self) -> "Verdict":
+        """This verdict with its last published fields in place of the draft's, and
+        ``published_number`` / ``published_at``; for reading only, never saved."""
+        published = self.published
+        loaded = set(PUBLISHED_VERDICT_FIELDS) - published.get_deferred_fields()
+        for name in loaded:
+            setattr(self, name, getattr(published, name))
+        self.published_number = published.number
+        self.published_at = published.published_at
+        self._is_published_copy = True
+        return self
 
     @property
     def review_due_on(self):

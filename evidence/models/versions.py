@@ -23,7 +23,7 @@ class VerdictVersion(models.Model):
     )
     note = models.TextField(help_text="The reviewer's note: what changed and why.")
     # The verdict, its background sources, summary-of-findings rows, guideline positions
-    # and studies as they were (evidence.services.publication.pair_content).
+    # and studies as they were (evidence.selectors.content.pair_content).
     content = models.JSONField()
     # What changed against the version before, in words (evidence.publication.changes).
     changes = models.JSONField(default=list, blank=True)

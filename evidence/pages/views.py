@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from config import page_cache
 from evidence import selectors
-from evidence.editorial.selectors import verdict_changes
+from evidence.selectors import versions
 from references.citations import STYLES, citation_style
 from references.exporters import EXPORT_FORMATS
 
@@ -27,7 +27,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def condition_detail(request: HttpRequest, slug: str) -> HttpResponse:
     def page() -> HttpResponse:
         summary = selectors.condition_evidence_summary(slug=slug, all_sub_verdicts=False)
-        return render(request, "evidence/condition_detail.html", {"summary": summary})
+        following = versions.follows_of(request.user, condition=summary.condition)
+        context = {"summary": summary, "following": following}
+        return render(request, "evidence/condition_detail.html", context)
 
     return page_cache.cached_page(
         request,
@@ -48,9 +50,10 @@ def pair_detail(request: HttpRequest, condition_slug: str, therapy_slug: str) ->
         )
         context = {
             "evidence": evidence,
-            "changes": verdict_changes(verdict=evidence.verdict),
+            "recent_versions": versions.recent_versions(verdict=evidence.verdict),
             "citation_style": style,
             "citation_styles": STYLES.values(),
+            "following": versions.follows_of(request.user, verdict=evidence.verdict),
         }
         return render(request, "evidence/pair_detail.html", context)
 

@@ -11,6 +11,7 @@ from .findings import Downgrade, FindingRow
 from .home import ConditionNode, HomeIndex, MatrixCell, MatrixRow, home_index
 from .pages import STUDIES_PER_PAGE, StudyPage, page_number
 from .pair import PairEvidence, StudyRow, pair_evidence, pair_references
+from .published import PublishedLists, published_lists, published_lists_of
 
 __all__ = [
     "FLAGGED_REFERENCE",
@@ -25,6 +26,7 @@ __all__ = [
     "MatrixCell",
     "MatrixRow",
     "PairEvidence",
+    "PublishedLists",
     "StudyPage",
     "StudyRow",
     "VerdictSummary",
@@ -33,4 +35,6 @@ __all__ = [
     "page_number",
     "pair_evidence",
     "pair_references",
+    "published_lists",
+    "published_lists_of",
 ]

@@ -24,6 +24,8 @@ from ..models import (
 # status where the query joins it anyway (condition page), on Study's copy of it where the
 # count must come from an index of Study alone (pair page).
 FLAGGED_REFERENCE: Q = study_flagged(through_reference=True)
+# A condition's or therapy's verdicts as the public counts them: those published.
+PUBLISHED_VERDICTS: Q = Q(verdicts__published__isnull=False)
 FLAGGED_STUDY: Q = study_flagged()
 
 

@@ -4,13 +4,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from references.models import RetractionStatus
 
-from ..models import Condition, GuidelinePosition, Study, Verdict
-from .common import FLAGGED_REFERENCE, GroupedCounts, PairSummary, report_counts
+from ..models import Condition, GuidelinePosition, PublishedStudy, Verdict
+from .common import FLAGGED_REFERENCE, PUBLISHED_VERDICTS, GroupedCounts, PairSummary, report_counts
+from .published import published_lists_of
 from .related import RelatedPair, pair_counts
 
 # --- Condition summary ------------------------------------------------------------------
@@ -64,7 +65,8 @@ def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
     subs = Condition.objects.filter(parent=condition).order_by("name", "id")
     shown: dict[int, list[Verdict]] = defaultdict(list)
     for verdict in (
-        Verdict.objects.filter(condition__in=subs.values("id")[:SUB_CONDITIONS_WITH_VERDICTS])
+        Verdict.objects.published()
+        .filter(condition__in=subs.values("id")[:SUB_CONDITIONS_WITH_VERDICTS])
         .select_related("therapy")
         # Slicing per sub-condition would need a window function; the total is bounded.
         .order_by("condition_id", "therapy__name")
@@ -81,7 +83,7 @@ def _sub_condition_rows(condition: Condition) -> list[SubConditionRow]:
             ],
             verdict_count=sub.n,
         )
-        for sub in subs.annotate(n=Count("verdicts"))
+        for sub in subs.annotate(n=Count("verdicts", filter=PUBLISHED_VERDICTS))
     ]
 
 
@@ -116,7 +118,9 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
             .prefetch_related(
                 Prefetch(
                     "verdicts",
-                    queryset=Verdict.objects.select_related("therapy").order_by("therapy__name"),
+                    queryset=Verdict.objects.published()
+                    .select_related("therapy")
+                    .order_by("therapy__name"),
                 )
             )
         )
@@ -125,7 +129,8 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
     else:
         sub_condition_rows = _sub_condition_rows(condition)
     verdicts = list(
-        Verdict.objects.filter(condition=condition)
+        Verdict.objects.published()
+        .filter(condition=condition)
         .select_related("therapy")
         .annotate(
             flagged_reference_count=Count(
@@ -141,20 +146,14 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
     by_group: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
     flagged: dict[int, int] = defaultdict(int)
     for count in report_counts(
-        Study.objects.filter(condition=condition),
+        PublishedStudy.objects.filter(condition=condition),
         keys=("therapy_id", "evidence_group"),
         flagged=FLAGGED_REFERENCE,
     ):
         therapy_id, group = count.key
         by_group[therapy_id][(group, count.direction)] = count.reports
         flagged[therapy_id] += count.flagged
-    positions: dict[int, list[GuidelinePosition]] = defaultdict(list)
-    for position in (
-        GuidelinePosition.objects.filter(condition=condition)
-        .select_related("reference")
-        .order_by(F("year").desc(nulls_last=True), "issuing_body")
-    ):
-        positions[position.therapy_id].append(position)
+    lists = published_lists_of(verdicts)
 
     summaries = []
     for verdict in verdicts:
@@ -164,7 +163,7 @@ def condition_evidence_summary(*, slug: str, all_sub_verdicts: bool = True) -> C
                 grouped_counts=GroupedCounts.from_counts(by_group[verdict.therapy_id]),
                 flagged_study_count=flagged[verdict.therapy_id],
                 flagged_reference_count=verdict.flagged_reference_count,
-                guideline_positions=positions[verdict.therapy_id],
+                guideline_positions=lists[verdict.pk].guideline_positions,
             )
         )
     return ConditionSummary(

@@ -15,6 +15,9 @@ from django.db.models import Count
 from therapies.models import Therapy
 
 from ..models import Condition, Verdict
+from .common import PUBLISHED_VERDICTS
+
+PUBLISHED_COUNT = Count("verdicts", filter=PUBLISHED_VERDICTS)
 
 # Past this many conditions the home page lists only the most-reviewed ones, flat.
 HOME_CONDITION_LIMIT = 200
@@ -75,9 +78,9 @@ class HomeIndex:
 
 def _most_reviewed(queryset, limit: int) -> list:
     rows = list(
-        queryset.annotate(verdict_count=Count("verdicts")).order_by("-verdict_count", "name")[
-            :limit
-        ]
+        queryset.annotate(verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)).order_by(
+            "-verdict_count", "name"
+        )[:limit]
     )
     return sorted(rows, key=lambda row: row.name.casefold())
 
@@ -88,7 +91,9 @@ def home_index() -> HomeIndex:
     condition_total = Condition.objects.count()
     if condition_total <= HOME_CONDITION_LIMIT:
         conditions = list(
-            Condition.objects.annotate(verdict_count=Count("verdicts")).order_by("name")
+            Condition.objects.annotate(
+                verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)
+            ).order_by("name")
         )
         nodes = {condition.pk: ConditionNode(condition=condition) for condition in conditions}
         roots = []
@@ -101,7 +106,9 @@ def home_index() -> HomeIndex:
             for c in _most_reviewed(Condition.objects, HOME_CONDITION_LIMIT)
         ]
     therapies = list(
-        Therapy.objects.annotate(verdict_count=Count("verdicts")).order_by("-verdict_count", "name")
+        Therapy.objects.annotate(
+            verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)
+        ).order_by("-verdict_count", "name")
     )
     therapy_total = len(therapies)
     with_verdicts = [therapy for therapy in therapies if therapy.verdict_count]
@@ -125,10 +132,20 @@ def home_index() -> HomeIndex:
         )
     verdicts = {
         (verdict.condition_id, verdict.therapy_id): verdict
-        for verdict in Verdict.objects.filter(
+        for verdict in Verdict.objects.published()
+        .filter(
             condition_id__in=[condition.pk for condition, _ in rows],
             therapy_id__in=[therapy.pk for therapy in columns],
-        ).only("id", "condition_id", "therapy_id", "status", "certainty")
+        )
+        .only(
+            "id",
+            "condition_id",
+            "therapy_id",
+            "published__status",
+            "published__certainty",
+            "published__number",
+            "published__published_at",
+        )
     }
     matrix = [
         MatrixRow(

@@ -39,19 +39,13 @@ from therapies.selectors import (
     therapy_safety,
 )
 
-from ..models import (
-    Design,
-    GuidelinePosition,
-    OutcomeFinding,
-    Study,
-    Verdict,
-    VerdictReference,
-)
+from ..models import Design, PublishedStudy, StudyRecord, Verdict
 from ..presentation.forest import ForestGroup, ForestInput, forest_groups
 from .common import FLAGGED_STUDY, ReportCount, design_rows, grouped_by_design, report_counts
 from .findings import FindingRow, finding_row
 from .pages import STUDIES_PER_PAGE, StudyPage
 from .pair_types import FLAGGED_LIST_LIMIT, PairEvidence, StudyRow
+from .published import PublishedLists, published_lists
 from .related import related_pairs
 
 TIMELINE_MAX_STUDIES = 400
@@ -69,18 +63,21 @@ STUDY_ORDER = (
 
 
 def _pair_verdict(condition_slug: str, therapy_slug: str) -> Verdict:
+    """The pair's verdict as last published; Http404 for a pair never published."""
     return get_object_or_404(
-        Verdict.objects.select_related("therapy", "condition", "condition__parent"),
+        Verdict.objects.published().select_related("therapy", "condition", "condition__parent"),
         condition__slug=condition_slug,
         therapy__slug=therapy_slug,
     )
 
 
 def _pair_studies(verdict: Verdict):
-    return Study.objects.filter(therapy_id=verdict.therapy_id, condition_id=verdict.condition_id)
+    return PublishedStudy.objects.filter(
+        therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
+    )
 
 
-def _largest_trial(studies) -> Study | None:
+def _largest_trial(studies) -> StudyRecord | None:
     trials = [study for study in studies if study.design == Design.RCT]
     return max(trials, key=lambda study: study.participants or 0, default=None)
 
@@ -105,23 +102,21 @@ def _forest_inputs(studies) -> list[ForestInput]:
 class _PairSlice:
     """What a page reads of the pair's studies, by whichever branch suits its size."""
 
-    page_studies: list[Study]
-    flagged: list[Study]
+    page_studies: list[StudyRecord]
+    flagged: list[StudyRecord]
     flagged_total: int
-    largest_trial: Study | None
+    largest_trial: StudyRecord | None
     forest: list[ForestGroup]
     forest_group_count: int
-    forest_labels: dict[int, Study]
-    timeline_studies: list[Study]
+    forest_labels: dict[int, StudyRecord]
+    timeline_studies: list[StudyRecord]
 
 
-def _background(verdict: Verdict, numbering: ReferenceNumbering) -> list[Cited]:
+def _background(lists: PublishedLists, numbering: ReferenceNumbering) -> list[Cited]:
     """The verdict's background sources, each with what the verdict takes from it."""
     return [
         Cited(item=link.claim, references=[numbering.cite(link.reference)])
-        for link in VerdictReference.objects.filter(verdict=verdict)
-        .select_related("reference")
-        .order_by("position", "id")
+        for link in lists.background
     ]
 
 
@@ -180,13 +175,14 @@ def _large_pair_forest_inputs(pair) -> list[ForestInput]:
     ]
 
 
-def _drawn_studies(forest: list[ForestGroup]) -> dict[int, Study]:
+def _drawn_studies(forest: list[ForestGroup]) -> dict[int, StudyRecord]:
     """The studies the forest plots draw, by id, to label them."""
     drawn = {item.study_id for group in forest for item in group.drawn}
     if not drawn:
         return {}
     return {
-        study.pk: study for study in Study.objects.filter(pk__in=drawn).select_related("reference")
+        study.pk: study
+        for study in PublishedStudy.objects.filter(pk__in=drawn).select_related("reference")
     }
 
 
@@ -243,17 +239,13 @@ def _cite_studies(
     return study_rows, flagged_rows
 
 
-def _guideline_positions(verdict: Verdict, numbering: ReferenceNumbering) -> list[Cited]:
+def _guideline_positions(lists: PublishedLists, numbering: ReferenceNumbering) -> list[Cited]:
     return [
         Cited(
             item=position,
             references=[numbering.cite(position.reference)] if position.reference else [],
         )
-        for position in GuidelinePosition.objects.filter(
-            therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
-        )
-        .select_related("reference")
-        .order_by(F("year").desc(nulls_last=True), "issuing_body")
+        for position in lists.guideline_positions
     ]
 
 
@@ -268,11 +260,8 @@ def _regulatory_statuses(verdict: Verdict, numbering: ReferenceNumbering) -> lis
     )
 
 
-def _findings(verdict: Verdict) -> list[FindingRow]:
-    return [
-        finding_row(finding)
-        for finding in OutcomeFinding.objects.filter(verdict=verdict).order_by("position", "id")
-    ]
+def _findings(lists: PublishedLists) -> list[FindingRow]:
+    return [finding_row(finding) for finding in lists.findings]
 
 
 def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> PairEvidence:
@@ -284,7 +273,8 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> P
     # One numbering for the whole page: references are numbered in the order the page
     # cites them, so the calls below that cite must keep their order.
     numbering = ReferenceNumbering()
-    background_claims = _background(verdict, numbering)
+    lists = published_lists(verdict)
+    background_claims = _background(lists, numbering)
     pair = _pair_studies(verdict)
     by_design, total, flagged_total = _design_counts(pair)
     page_count = max(1, math.ceil(total / STUDIES_PER_PAGE))
@@ -299,10 +289,10 @@ def pair_evidence(*, condition_slug: str, therapy_slug: str, page: int = 1) -> P
     study_rows, flagged_rows = _cite_studies(pair_slice, numbering)
     numbers = {row.study.pk: row.reference.number for row in [*study_rows, *flagged_rows]}
     forest = [group.labelled(pair_slice.forest_labels, numbers) for group in pair_slice.forest]
-    guideline_positions = _guideline_positions(verdict, numbering)
+    guideline_positions = _guideline_positions(lists, numbering)
     regulatory_statuses = _regulatory_statuses(verdict, numbering)
     safety = safety_cite(safety=therapy_safety(therapy=verdict.therapy), numbering=numbering)
-    findings = _findings(verdict)
+    findings = _findings(lists)
     return PairEvidence(
         verdict=verdict,
         background=[cited.references[0] for cited in background_claims],
@@ -330,22 +320,12 @@ def pair_references(*, condition_slug: str, therapy_slug: str) -> list[NumberedR
     """Every reference of the pair, numbered as a single page of all its studies would:
     background, studies (oldest first), guideline positions, safety. For downloads."""
     verdict = _pair_verdict(condition_slug, therapy_slug)
+    lists = published_lists(verdict)
     numbering = ReferenceNumbering()
-    numbering.cite_all(
-        link.reference
-        for link in VerdictReference.objects.filter(verdict=verdict)
-        .select_related("reference")
-        .order_by("position", "id")
-    )
+    numbering.cite_all(link.reference for link in lists.background)
     for study in _pair_studies(verdict).select_related("reference").order_by(*STUDY_ORDER):
         numbering.cite(study.reference)
-    for position in (
-        GuidelinePosition.objects.filter(
-            therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
-        )
-        .select_related("reference")
-        .order_by(F("year").desc(nulls_last=True), "issuing_body")
-    ):
+    for position in lists.guideline_positions:
         if position.reference:
             numbering.cite(position.reference)
     safety_cite(safety=therapy_safety(therapy=verdict.therapy), numbering=numbering)

@@ -13,7 +13,7 @@ from therapies.selectors import (
 
 from ..models import (
     OutcomeFinding,
-    Study,
+    StudyRecord,
 )
 from ..presentation.forest import ForestGroup
 from .common import DesignRow, PairSummary
@@ -27,7 +27,7 @@ FLAGGED_LIST_LIMIT = 20
 
 @dataclass(frozen=True)
 class StudyRow:
-    study: Study
+    study: StudyRecord
     reference: NumberedReference
     on_page: bool = True  # False: a flagged study listed in the warning, from another page
     source: NumberedReference | None = None  # the citing article its details were read in
@@ -55,8 +55,8 @@ class PairEvidence(PairSummary):
     design_rows: list[DesignRow] = field(default_factory=list)
     flagged_studies: list[StudyRow] = field(default_factory=list)  # at most FLAGGED_LIST_LIMIT
     flagged_study_count: int = 0
-    largest_trial: Study | None = None  # the randomised trial with the most participants
-    timeline_studies: list[Study] = field(default_factory=list)  # empty: too many to draw
+    largest_trial: StudyRecord | None = None  # the randomised trial with the most participants
+    timeline_studies: list[StudyRecord] = field(default_factory=list)  # empty: too many to draw
     forest_group_count: int = 0  # outcomes with effect sizes; at most FOREST_MAX_GROUPS drawn
     # Read only when the pair has no studies of its own: where its evidence is recorded.
     related: list[RelatedPair] = field(default_factory=list)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from ..models import Study, Verdict
+from ..models import PublishedStudy, Verdict
 from .common import FLAGGED_REFERENCE, GroupedCounts, report_counts
 
 
@@ -24,7 +24,7 @@ def pair_counts(*, condition_ids: Iterable[int]) -> dict[tuple[int, int], Groupe
     """{(condition id, therapy id): counts} for every pair of these conditions. One query."""
     by_pair: dict[tuple[int, int], dict[tuple[str, str], int]] = defaultdict(dict)
     for count in report_counts(
-        Study.objects.filter(condition_id__in=list(condition_ids)),
+        PublishedStudy.objects.filter(condition_id__in=list(condition_ids)),
         keys=("condition_id", "therapy_id", "evidence_group"),
         flagged=FLAGGED_REFERENCE,
     ):
@@ -41,7 +41,8 @@ def related_pairs(*, verdict: Verdict) -> list[RelatedPair]:
     if parent_id is not None:
         neighbours |= Q(condition_id=parent_id)
     verdicts = list(
-        Verdict.objects.filter(neighbours, therapy_id=verdict.therapy_id)
+        Verdict.objects.published()
+        .filter(neighbours, therapy_id=verdict.therapy_id)
         .select_related("condition", "therapy")
         .order_by("condition__name")
     )

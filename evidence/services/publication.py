@@ -8,88 +8,21 @@ evidence.publication.changes.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .. import publication
 from ..editorial.roles import PUBLISH_PERMISSION
 from ..models import (
-    STUDY_EXTRACTED_FIELDS,
-    GuidelinePosition,
-    OutcomeFinding,
+    PublishedStudy,
+    PublishedVerdict,
     Study,
     Verdict,
-    VerdictReference,
     VerdictVersion,
 )
-
-VERDICT_CONTENT_FIELDS = (
-    "status",
-    "certainty",
-    "certainty_override_reason",
-    "summary",
-    "key_takeaways",
-    "limitations",
-    "mechanism_notes",
-)
-FINDING_CONTENT_FIELDS = (
-    "outcome",
-    "importance",
-    "position",
-    *publication.FINDING_FIELDS,
-)
-
-
-def pair_content(*, verdict: Verdict) -> dict[str, Any]:
-    """The verdict and everything its page shows, as plain data. Four queries."""
-    pair = {"therapy_id": verdict.therapy_id, "condition_id": verdict.condition_id}
-    studies = [
-        {
-            "id": row.pop("id"),
-            "outcome": row.pop("outcome"),
-            "reference": {
-                "id": row.pop("reference_id"),
-                "title": row.pop("reference__title"),
-                "year": row.pop("reference__year"),
-            },
-            **row,
-        }
-        for row in Study.objects.filter(**pair)
-        .order_by(F("reference__year").asc(nulls_last=True), "reference__title", "outcome", "id")
-        .values(
-            "id",
-            "reference_id",
-            "reference__title",
-            "reference__year",
-            "outcome",
-            "extraction_reference_id",
-            *(name for name in STUDY_EXTRACTED_FIELDS if name != "outcome"),
-        )
-    ]
-    return {
-        "verdict": {name: getattr(verdict, name) for name in VERDICT_CONTENT_FIELDS},
-        "background": list(
-            VerdictReference.objects.filter(verdict=verdict)
-            .order_by("position", "id")
-            .values("reference_id", "claim")
-        ),
-        "findings": list(
-            OutcomeFinding.objects.filter(verdict=verdict)
-            .order_by("position", "id")
-            .values(*FINDING_CONTENT_FIELDS)
-        ),
-        "guideline_positions": [
-            {"key": f"{row['issuing_body']} / {row['document']}", **row}
-            for row in GuidelinePosition.objects.filter(**pair)
-            .order_by("issuing_body", "document")
-            .values("issuing_body", "document", "year", "position", "summary", "reference_id")
-        ],
-        "studies": studies,
-    }
+from ..selectors.content import pair_content
+from ..signals import version_published
 
 
 def can_publish(user, verdict: Verdict) -> bool:
@@ -121,7 +54,20 @@ def verdict_publish_loaded(*, verdict: Verdict, note: str) -> VerdictVersion | N
     return _version_create(verdict=current, user=None, note=note, sign_off=False)
 
 
-def _version_create(*, verdict: Verdict, user, note: str, sign_off: bool = True) -> VerdictVersion:
+def verdicts_publish_existing(*, note: str) -> int:
+    """Version 1 of every verdict that has none, as it stands (the migration that brought
+    versions in, so that a running site's pages stay up). Tells no one. Returns how many."""
+    published = 0
+    for verdict in Verdict.objects.filter(versions__isnull=True).order_by("pk"):
+        with transaction.atomic():
+            _version_create(verdict=verdict, user=None, note=note, sign_off=False, announce=False)
+        published += 1
+    return published
+
+
+def _version_create(
+    *, verdict: Verdict, user, note: str, sign_off: bool = True, announce: bool = True
+) -> VerdictVersion:
     current = verdict
     note = (note or "").strip()
     if not note:
@@ -138,9 +84,56 @@ def _version_create(*, verdict: Verdict, user, note: str, sign_off: bool = True)
         changes=publication.changes(previous.content if previous else None, content),
         handled_reasons=list(current.review_reasons),
     )
+    published_copy_replace(version=version)
     if sign_off:
         _sign_off(current, user=user, note=note)
+    transaction.on_commit(lambda: version_published.send(sender=VerdictVersion, version=version))
     return version
+
+
+def _published_study_columns() -> list[str]:
+    """PublishedStudy's columns that its draft Study holds too (all but the version and
+    what the database computes)."""
+    return [
+        field.column
+        for field in PublishedStudy._meta.concrete_fields
+        if field.name != "version" and not field.generated
+    ]
+
+
+def published_copy_replace(*, version: VerdictVersion) -> None:
+    """Make ``version`` what the public reads of its pair: the verdict's fields and lists
+    from its content, and the pair's studies copied from the draft in one INSERT ... SELECT
+    (as many as the pair holds, without loading them)."""
+    verdict, content = version.verdict, version.content
+    PublishedVerdict.objects.update_or_create(
+        verdict=verdict,
+        defaults={
+            "version": version,
+            "number": version.number,
+            "published_at": version.published_at,
+            **content["verdict"],
+            "background": content["background"],
+            "findings": content["findings"],
+            "guideline_positions": content["guideline_positions"],
+        },
+    )
+    PublishedStudy.objects.filter(
+        therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
+    ).delete()
+    columns = _published_study_columns()
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    source = ", ".join(
+        "%s" if column == "verdict_id" else connection.ops.quote_name(column) for column in columns
+    )
+    # Identifiers come from the models' own metadata, values are parameters.
+    sql = (
+        f"INSERT INTO {PublishedStudy._meta.db_table} ({names}, version_id) "  # noqa: S608
+        f"SELECT {source}, %s FROM {Study._meta.db_table} "
+        "WHERE therapy_id = %s AND condition_id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [verdict.pk, version.pk, verdict.therapy_id, verdict.condition_id])
 
 
 def _sign_off(current: Verdict, *, user, note: str) -> None:

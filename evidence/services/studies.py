@@ -19,7 +19,7 @@ from config.modelwrites import row_write
 from references.models import Reference
 from therapies.models import Therapy
 
-from ..models import SORT_TITLE_LENGTH, Condition, Study, Verdict
+from ..models import SORT_TITLE_LENGTH, Condition, PublishedStudy, Study, StudyRecord, Verdict
 from .flags import verdict_flag_new_study
 
 
@@ -55,7 +55,7 @@ def study_copy_reference(*, study: Study) -> None:
 
 
 _REFRESH_POSTGRESQL = f"""
-UPDATE evidence_study AS s
+UPDATE {{table}} AS s
 SET reference_year = r.year,
     reference_sort_title = LEFT(r.title, {SORT_TITLE_LENGTH}),
     reference_status = r.retraction_status
@@ -68,8 +68,9 @@ WHERE r.id = s.reference_id AND r.id = ANY(%s)
 
 
 def study_reference_copies_refresh(*, reference_ids: Iterable[int]) -> int:
-    """Bring the copies of every study citing these references up to date, in one UPDATE
-    (rows already current are left alone on PostgreSQL). Returns the rows written.
+    """Bring the copies of every study citing these references up to date, draft and
+    published, in one UPDATE each (rows already current are left alone on PostgreSQL), so
+    that a retraction shows on the published page at once. Returns the rows written.
 
     Called for every change of a reference, however written: a save, a bulk refresh
     (references_upsert's ``citations_changed``), a notice (``references_amended``).
@@ -78,12 +79,16 @@ def study_reference_copies_refresh(*, reference_ids: Iterable[int]) -> int:
     ids = sorted(set(reference_ids))
     if not ids:
         return 0
+    return sum(_copies_refresh(model, ids) for model in (Study, PublishedStudy))
+
+
+def _copies_refresh(model: type[StudyRecord], ids: list[int]) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_REFRESH_POSTGRESQL, [ids])
+            cursor.execute(_REFRESH_POSTGRESQL.format(table=model._meta.db_table), [ids])
             return cursor.rowcount
     cited = Reference.objects.filter(pk=OuterRef("reference_id"))
-    return Study.objects.filter(reference_id__in=ids).update(
+    return model.objects.filter(reference_id__in=ids).update(
         reference_year=Subquery(cited.values("year")[:1]),
         reference_sort_title=Subquery(
             cited.annotate(prefix=Left("title", SORT_TITLE_LENGTH)).values("prefix")[:1]

@@ -119,3 +119,39 @@ def saved_search_upsert(*, verdict: Verdict, query: str, is_active: bool = True)
         lookup={"verdict": verdict, "query": query.strip()},
         values={"is_active": is_active},
     )
+
+
+# What an editor changes of a verdict's draft through the API (the rest is the review's).
+DRAFT_FIELDS = (
+    "status",
+    "certainty",
+    "certainty_override_reason",
+    "summary",
+    "key_takeaways",
+    "limitations",
+    "mechanism_notes",
+    "review_interval_months",
+)
+
+
+@transaction.atomic
+def verdict_draft_update(*, verdict: Verdict, user, **changes) -> Verdict:
+    """Change the draft of a verdict: nothing the public reads changes until a reviewer
+    publishes it (evidence.services.publication). The GRADE rule holds for the draft as
+    for anything published: a ValidationError on ``certainty`` otherwise."""
+    unknown = set(changes) - set(DRAFT_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {name: "This field is not part of a verdict's draft." for name in unknown}
+        )
+    current = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    for name, value in changes.items():
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    verdict_certainty_check(
+        certainty=current.certainty,
+        findings=OutcomeFinding.objects.filter(verdict=current),
+        override_reason=current.certainty_override_reason,
+    )
+    current._history_user = user
+    current.save(update_fields=[*changes, "updated_at"])
+    return current

@@ -6,7 +6,8 @@ from django.db import DatabaseError, transaction
 
 from evidence.editorial.roles import EDITOR, REVIEWER
 from evidence.models import OutcomeFinding, Study, Verdict, VerdictVersion
-from evidence.services.publication import pair_content, verdict_publish
+from evidence.selectors.content import pair_content
+from evidence.services.publication import verdict_publish
 from tests.factories import ReferenceFactory, StudyFactory
 from tests.support.doors import staff
 
