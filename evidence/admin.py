@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from config.admin import ModelAdmin, SimpleHistoryAdmin, StackedInline, TabularInline
+from config.admin_lists import LIST_OVERRIDES
 
 from . import grade, services
 from .editorial.admin import VerdictReviewAdminMixin
@@ -34,6 +35,7 @@ class ConditionAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent", "prevalence_reference"]
     list_select_related = ["parent"]
+    formfield_overrides = LIST_OVERRIDES  # synonyms, one field per synonym
 
 
 @admin.register(EditorScope)
@@ -60,20 +62,62 @@ class StudyInlineForm(forms.ModelForm):
         super()._post_clean()
 
 
+# The verdict page opens with its sections folded (classes "collapse"): a verdict with a
+# few dozen studies would otherwise be a page 10,000 px tall.
+COLLAPSED = ["collapse"]
+
+
 class StudyInline(StackedInline):
     model = Study
     form = StudyInlineForm
     fk_name = "verdict"
     extra = 0
-    autocomplete_fields = ["reference"]
-    exclude = ["therapy", "condition"]
+    autocomplete_fields = ["reference", "extraction_reference"]
     show_change_link = True
+    classes = COLLAPSED
+    fieldsets = [
+        (
+            None,
+            {"fields": ["reference", ("design", "participants"), "direction", "outcome_summary"]},
+        ),
+        (
+            "Population, dose and outcome",
+            {
+                "fields": [
+                    "species",
+                    "population",
+                    ("dose_regimen", "comparator"),
+                    ("outcome", "follow_up"),
+                ],
+                "classes": COLLAPSED,
+            },
+        ),
+        (
+            "Effect and risk of bias",
+            {
+                "fields": [
+                    ("effect_measure", "effect_size"),
+                    ("ci_lower", "ci_upper"),
+                    "risk_of_bias",
+                ],
+                "classes": COLLAPSED,
+            },
+        ),
+        (
+            "Where the figures come from",
+            {
+                "fields": ["extraction_source", "extraction_reference", "extraction_note"],
+                "classes": COLLAPSED,
+            },
+        ),
+    ]
 
 
 class VerdictReferenceInline(TabularInline):
     model = VerdictReference
     extra = 0
     autocomplete_fields = ["reference"]
+    classes = COLLAPSED
 
 
 class VerdictForm(forms.ModelForm):
@@ -129,6 +173,7 @@ class OutcomeFindingInline(StackedInline):
     model = OutcomeFinding
     formset = OutcomeFindingFormSet
     extra = 0
+    classes = COLLAPSED
     fieldsets = [
         (None, {"fields": [("outcome", "importance", "position")]}),
         (
@@ -167,6 +212,39 @@ class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["therapy", "condition"]
     readonly_fields = ["updated_at"]
     inlines = [VerdictReferenceInline, StudyInline, OutcomeFindingInline]
+    formfield_overrides = LIST_OVERRIDES  # key takeaways, one field per takeaway
+    # The review fields are read-only (VerdictReviewAdminMixin): signed off, not typed.
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("therapy", "condition"),
+                    ("status", "certainty"),
+                    "certainty_override_reason",
+                    "summary",
+                    "key_takeaways",
+                ]
+            },
+        ),
+        (
+            "Limitations and mechanism",
+            {"fields": ["limitations", "mechanism_notes"], "classes": COLLAPSED},
+        ),
+        (
+            "Review record",
+            {
+                "fields": [
+                    "review_interval_months",
+                    ("needs_review", "reviewed_on", "reviewed_by"),
+                    "review_reasons_list",
+                    "review_note",
+                    "updated_at",
+                ],
+                "classes": COLLAPSED,
+            },
+        ),
+    ]
 
     def save_formset(self, request, form, formset, change):
         if formset.model is Study:

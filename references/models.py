@@ -20,6 +20,15 @@ class RetractionStatus(models.TextChoices):
     RETRACTED = "retracted", "Retracted"
 
 
+def _shortened(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` characters between words, marked with an
+    ellipsis: a title in a list or a heading never ends mid-word."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:.-") + "…"
+
+
 class Reference(models.Model):
     """One published work. Identifiers are stored normalised (see references.identifiers)."""
 
@@ -109,7 +118,9 @@ class Reference(models.Model):
     def __str__(self) -> str:
         first = self.first_author_label
         year = f" {self.year}" if self.year else ""
-        return f"{first}{year}: {self.title[:80]}" if first else self.title[:100]
+        return (
+            f"{first}{year}: {_shortened(self.title, 80)}" if first else _shortened(self.title, 100)
+        )
 
     def save(self, *args, **kwargs):
         # A derived column, kept right by every path that saves one reference (admin,

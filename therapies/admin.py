@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from config.admin import SimpleHistoryAdmin, TabularInline
+from config.admin_lists import LIST_OVERRIDES
 
 from .models import (
     AdverseEffect,
@@ -55,6 +56,7 @@ class TherapyAdmin(SimpleHistoryAdmin):
     list_filter = ["drug_class"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [FormulationInline, RegulatoryStatusInline]
+    formfield_overrides = LIST_OVERRIDES  # aliases, one field per alias
 
 
 @admin.register(Formulation)

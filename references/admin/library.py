@@ -11,6 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from config.admin import ModelAdmin, SimpleHistoryAdmin, TabularInline
+from config.admin_lists import ListFieldsMixin
 
 from ..forms import ReferenceAdminForm
 from ..models import Reference, ReferenceNotice, ReferenceSourceRecord
@@ -54,8 +55,9 @@ class ReferenceSourceRecordInline(TabularInline):
 
 
 @admin.register(Reference)
-class ReferenceAdmin(SimpleHistoryAdmin):
+class ReferenceAdmin(ListFieldsMixin, SimpleHistoryAdmin):
     form = ReferenceAdminForm
+    list_fields = ("publication_types",)
     list_display = [
         "__str__",
         "doi",
