@@ -40,9 +40,12 @@ def forest_plot(group, therapy, number, compact=False):
 
 
 @register.simple_tag
-def evidence_map(overview):
+def evidence_map(overview, compact=False):
     return charts.evidence_map_svg(
-        verdicts=overview.verdicts, chart_id="evidence-map", therapy=overview.therapy.name
+        verdicts=overview.verdicts,
+        chart_id="evidence-map-compact" if compact else "evidence-map",
+        therapy=overview.therapy.name,
+        compact=compact,
     )
 
 

@@ -8,53 +8,15 @@ Needs /usr/bin/chromium, the playwright Python package and node_modules/axe-core
 
 import json
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
+
+from tests.browser.browsing import ARTIFACTS, axe_violations, violation_summary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PAIR = "/conditions/rheumatoid-arthritis/ivig/"
 VIEWPORTS = {"phone": (375, 800), "desktop": (1280, 900)}
-
-
-@pytest.fixture
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    for needed in (CHROMIUM, AXE):
-        if not needed.exists():
-            pytest.fail(f"{needed} is missing (apt chromium; npm ci)")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=ARGS
-        )
-        yield browser
-        browser.close()
-
-
-def _axe_violations(page) -> list[dict]:
-    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
-    results = page.evaluate(
-        """async () => await axe.run(document, {
-            runOnly: {type: "tag", values: [
-                "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
-            resultTypes: ["violations"],
-        })"""
-    )
-    return [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
@@ -69,12 +31,8 @@ def test_pair_page_is_accessible_and_fits_the_screen(live_server, demo, chromium
     assert response.status == 200
     page.screenshot(path=str(ARTIFACTS / f"pair-ra-{viewport}.png"), full_page=True)
 
-    violations = _axe_violations(page)
-    summary = [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in violations
-    ]
-    assert not violations, json.dumps(summary, indent=2)
+    violations = axe_violations(page)
+    assert not violations, json.dumps(violation_summary(violations), indent=2)
     assert errors == []
 
     # Nothing but the charts and wide tables (each in its own scrolling box) may be wider

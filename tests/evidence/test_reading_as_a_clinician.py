@@ -105,7 +105,7 @@ def test_every_study_row_shows_its_stored_details_or_not_reported(client, demo, 
     html = _pair_html(client, slug)
     for study in Study.objects.filter(condition__slug=slug).select_related("reference"):
         row = re.search(rf'<tr id="study-{study.pk}".*?</tr>', html, re.S).group(0)
-        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
         assert cells[0] == str(study.reference.year)
         participants = _text(cells[2]).strip()
         if study.participants is None:

@@ -58,7 +58,8 @@ class Layout:
 
 
 WIDE = Layout("wide", width=720, left=232, row=52, labels_above=False, ticks=6, r_max=16.0)
-COMPACT = Layout("compact", width=380, left=14, row=64, labels_above=True, ticks=4, r_max=13.0)
+# Compact is narrow enough that a 320 px phone draws its 12 px text at 11 px or more.
+COMPACT = Layout("compact", width=300, left=18, row=64, labels_above=True, ticks=4, r_max=13.0)
 RIGHT = 24
 TOP = 14
 AXIS = 44
@@ -243,7 +244,6 @@ def _mark(study: Any, cx: float, cy: float, r: float) -> str:
                 cy - r - 2,
                 status,
                 fill=DANGER,
-                font_size=11,
                 font_weight=700,
                 class_="timeline__flag",
             )
