@@ -7,6 +7,7 @@ from django.db.models.functions import Lower, Upper
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from references import stored_citations
 from references.fingerprints import FINGERPRINT_MAX_LENGTH, fingerprint
 
 # The fields a fingerprint is computed from (references.fingerprints).
@@ -80,10 +81,15 @@ class Reference(models.Model):
             "the next refresh fetches it."
         ),
     )
+    # The citation in every offered style, {style key: HTML}, and a hash of what it was
+    # made from (references.stored_citations): pages read it, no request runs citeproc.
+    formatted = models.JSONField(default=dict, blank=True, editable=False)
+    formatted_key = models.CharField(max_length=40, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    # The stored citations are derived from the fields history keeps.
+    history = HistoricalRecords(excluded_fields=list(stored_citations.FIELDS))
 
     class Meta:
         ordering = ["-year", "title"]
@@ -123,12 +129,18 @@ class Reference(models.Model):
         )
 
     def save(self, *args, **kwargs):
-        # A derived column, kept right by every path that saves one reference (admin,
-        # history revert, merge); the bulk writers set it with the same function.
+        # Derived columns (the fingerprint, the stored citations), kept right by every path
+        # that saves one reference (admin, history revert, merge); the bulk writers set them
+        # with the same functions.
         self.fingerprint = self.computed_fingerprint()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and FINGERPRINT_SOURCE_FIELDS & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "fingerprint"}
+        if update_fields is None:
+            stored_citations.refresh_formatting(self)
+        elif stored_citations.CITED_FIELDS & set(update_fields):
+            if stored_citations.refresh_formatting(self):
+                kwargs["update_fields"] = {*kwargs["update_fields"], *stored_citations.FIELDS}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from references import stored_citations
 from references.citations import citations_changed
 from references.models import Reference, ReferenceNotice, ReferenceSourceRecord, RetractionStatus
 from references.parsers.records import BibRecord
@@ -113,6 +114,7 @@ def _stored_raw(existing: list[Reference]) -> dict[tuple[int, str], ReferenceSou
 def _insert_created(created: list[Reference], now: datetime) -> None:
     for reference in created:
         reference.last_refreshed = now
+        stored_citations.refresh_formatting(reference)
     if created:
         # Every writer inserts new works in one order, so two batches sharing new works wait
         # for each other (then the loser redoes its batch) instead of deadlocking on the
@@ -135,7 +137,12 @@ def _update_changed(
         for reference in to_update:
             reference.last_refreshed = now
         fields = sorted(set().union(*(changed_fields[id(r)] for r in to_update)))
-        bulk_update_with_history(to_update, Reference, fields=[*fields, "last_refreshed"])
+        fields.append("last_refreshed")
+        # Reformat only what a cited field changed in; the citations ride in the same update.
+        cited = [r for r in to_update if stored_citations.CITED_FIELDS & changed_fields[id(r)]]
+        if sum([stored_citations.refresh_formatting(r) for r in cited]):
+            fields.extend(stored_citations.FIELDS)
+        bulk_update_with_history(to_update, Reference, fields=fields)
     return to_update
 
 
