@@ -12,7 +12,7 @@ from config.admin import ModelAdmin, SimpleHistoryAdmin, StackedInline, TabularI
 from config.admin_lists import LIST_OVERRIDES
 
 from . import grade, services
-from .editorial.admin import VerdictReviewAdminMixin
+from .editorial.admin import VerdictPublicationAdminMixin, VerdictReviewAdminMixin
 from .models import (
     Condition,
     EditorScope,
@@ -195,7 +195,7 @@ class OutcomeFindingInline(StackedInline):
 
 
 @admin.register(Verdict)
-class VerdictAdmin(VerdictReviewAdminMixin, SimpleHistoryAdmin):
+class VerdictAdmin(VerdictPublicationAdminMixin, VerdictReviewAdminMixin, SimpleHistoryAdmin):
     form = VerdictForm
     list_display = [
         "__str__",

@@ -24,6 +24,7 @@ Writes that send no signal (bulk_create, QuerySet.update) call config.page_cache
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -262,4 +263,5 @@ def _roles_changed(sender, action, **kwargs):
 
 @receiver(version_published, dispatch_uid="evidence.follows.version_published")
 def _tell_followers(sender, version, **kwargs):
-    tasks.version_notify_followers.delay(version.pk)
+    # After the commit: a worker must find the version, and a rolled-back one tells no one.
+    transaction.on_commit(lambda: tasks.version_notify_followers.delay(version.pk))

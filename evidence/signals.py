@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent once a publication has committed, with ``version`` (a VerdictVersion): the public
-# caches of its pair are replaced and its followers are told (evidence/receivers.py).
+# Sent inside the publishing transaction, with ``version`` (a VerdictVersion): the public
+# caches of its pair are replaced (now and again at commit) and, once it commits, its
+# followers are told (evidence/receivers.py).
 version_published = Signal()

@@ -88,10 +88,11 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
         )
     elif isinstance(exc, SuspiciousOperation):  # too many fields or files, and the like
         exc = exceptions.ParseError(str(exc))
-    elif isinstance(exc, DataError):
+    elif isinstance(exc, DataError | OverflowError):
         # The database refused a value the validators let through (a NUL in a slug looked
-        # up by a related field, a number past its column's range): the client's input,
-        # not our fault, so a 400; logged, as it names a validator to tighten.
+        # up by a related field, a number past its column's range, which SQLite's driver
+        # refuses as an OverflowError before the query): the client's input, not our
+        # fault, so a 400; logged, as it names a validator to tighten.
         logger.warning("database refused a request value: %s", exc)
         set_rollback()
         exc = exceptions.ParseError(

@@ -83,6 +83,12 @@ class StudyViewSet(viewsets.ModelViewSet):
             ).order_by("condition__name", "therapy__name", *STUDY_ORDER)
         return queryset.select_related("extraction_reference").order_by("id")
 
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # The filters are the published list's; a write looks its draft study up by id.
+        if self.request.method not in SAFE_METHODS:
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_serializer_class(self):
         # The browsable API builds its forms with the request's method, not the action.
         if self.action in {"create", "partial_update"} or self.request.method in {"POST", "PATCH"}:

@@ -8,7 +8,10 @@ evidence.publication.changes.
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -46,12 +49,19 @@ def verdict_publish(*, verdict: Verdict, user, note: str) -> VerdictVersion:
 
 @transaction.atomic
 def verdict_publish_loaded(*, verdict: Verdict, note: str) -> VerdictVersion | None:
-    """Version 1 of a verdict written by a load (``load_demo``), published by no one;
-    None when it has a version already, so that a second load publishes nothing."""
+    """The next version of a verdict written by a load (``load_demo``, a fixture),
+    published by no one and signing no review off; None when the draft is what was last
+    published, so that loading the same data again publishes nothing."""
     current = Verdict.objects.select_for_update().get(pk=verdict.pk)
-    if current.versions.exists():
+    previous = current.versions.order_by("-number").first()
+    if previous is not None and previous.content == _as_stored(pair_content(verdict=current)):
         return None
     return _version_create(verdict=current, user=None, note=note, sign_off=False)
+
+
+def _as_stored(content: dict) -> dict:
+    """Content as the JSON column gives it back, to compare with a stored version."""
+    return json.loads(json.dumps(content, cls=DjangoJSONEncoder))
 
 
 def verdicts_publish_existing(*, note: str) -> int:
@@ -87,7 +97,8 @@ def _version_create(
     published_copy_replace(version=version)
     if sign_off:
         _sign_off(current, user=user, note=note)
-    transaction.on_commit(lambda: version_published.send(sender=VerdictVersion, version=version))
+    if announce:
+        version_published.send(sender=VerdictVersion, version=version)
     return version
 
 

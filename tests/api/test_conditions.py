@@ -15,6 +15,7 @@ from tests.factories import (
     VerdictFactory,
     VerdictReferenceFactory,
 )
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ def test_summary_matches_what_the_condition_page_shows(anon, db):
         reference=ReferenceFactory(retraction_status=RetractionStatus.EXPRESSION_OF_CONCERN),
     )
     GuidelinePositionFactory(therapy=ivig, condition=condition, issuing_body="AAN", year=2021)
+    publish()
 
     response = anon.get("/api/v1/conditions/gbs/summary/")
 
@@ -116,6 +118,7 @@ def test_condition_references_cover_studies_background_guidelines_and_prevalence
     background = VerdictReferenceFactory(verdict=verdict).reference
     guideline = GuidelinePositionFactory(condition=condition, therapy=verdict.therapy).reference
     ReferenceFactory(title="Unrelated")
+    publish(verdict)
 
     response = anon.get("/api/v1/conditions/ms/references/")
 
@@ -149,6 +152,7 @@ def test_summary_etag_and_304(anon, demo):
     ["study", "new_study", "verdict", "reference_retracted", "guideline"],
 )
 def test_summary_etag_changes_when_the_evidence_changes(anon, demo, edit):
+    """A retraction changes it at once; a draft edit once it is published."""
     url = f"{RA}summary/"
     before = anon.get(url)["ETag"]
     study = Study.objects.filter(condition__slug="rheumatoid-arthritis").first()
@@ -168,6 +172,9 @@ def test_summary_etag_changes_when_the_evidence_changes(anon, demo, edit):
     elif edit == "guideline":
         GuidelinePositionFactory(therapy=study.therapy, condition=study.condition)
 
+    if edit != "reference_retracted":
+        assert anon.get(url, HTTP_IF_NONE_MATCH=before).status_code == 304
+        publish(Verdict.objects.get(condition__slug="rheumatoid-arthritis"))
     after = anon.get(url, HTTP_IF_NONE_MATCH=before)
     assert after.status_code == 200
     assert after["ETag"] != before

@@ -15,7 +15,7 @@ ENDPOINTS = {
     "/api/v1/therapies/": {"get"},
     "/api/v1/therapies/{slug}/": {"get"},
     "/api/v1/verdicts/": {"get"},
-    "/api/v1/verdicts/{id}/": {"get"},
+    "/api/v1/verdicts/{id}/": {"get", "patch"},
     "/api/v1/verdicts/{id}/history/": {"get"},
     "/api/v1/verdicts/{id}/references/": {"get"},
     "/api/v1/studies/": {"get", "post"},

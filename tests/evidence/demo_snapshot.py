@@ -20,6 +20,10 @@ APPS = ("references", "therapies", "evidence")
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "demo_snapshot.json"
 
 
+# PublishedVerdict's lists that name references by id.
+_ID_LISTS = ("background", "guideline_positions")
+
+
 def _skipped(field: models.Field) -> bool:
     return field.primary_key or isinstance(field, models.DateTimeField)
 
@@ -60,6 +64,8 @@ class _Digests:
                 # A published version's content names rows by id, which differ from one
                 # database to the next: kept as what it holds, section by section.
                 value = _shape(value)
+            elif type(instance).__name__ == "PublishedVerdict" and field.name in _ID_LISTS:
+                value = len(value)  # rows naming references by id, as above
             values[field.name] = value
         return values
 

@@ -21,6 +21,7 @@ from references.services.jobs import import_job_run, refresh_job_create
 from references.services.upsert import references_upsert
 from tests.factories import ReferenceFactory, UserFactory
 from tests.support.fake_upstream import FIXTURES, RecordedUpstream
+from tests.support.publishing import publish
 from therapies import services as therapy_services
 from therapies.models import Therapy
 
@@ -117,7 +118,19 @@ def test_the_setting_turns_the_cache_off(client, demo, settings, django_assert_m
 # --- Never stale --------------------------------------------------------------------------
 
 
-def test_a_study_added_changed_and_deleted_through_the_services(client, ra, ivig):
+def _cached(client, url, django_assert_num_queries) -> str:
+    """The page, asserted to come from the cache (no query): nothing replaced it."""
+    with django_assert_num_queries(0):
+        return _text(client, url)
+
+
+def _publish_ra(ra, ivig):
+    publish(Verdict.objects.get(therapy=ivig, condition=ra))
+
+
+def test_a_study_added_changed_and_deleted_through_the_services(
+    client, ra, ivig, django_assert_num_queries
+):
     before = _study_count(_text(client, PAIR))
     condition_before = _text(client, CONDITION)
     therapy_before = _text(client, THERAPY)
@@ -130,6 +143,13 @@ def test_a_study_added_changed_and_deleted_through_the_services(client, ra, ivig
         direction=Direction.BENEFIT,
         participants=5000,
     )
+    # A draft: the pages stay as published until a reviewer publishes (they are rendered
+    # again only because the new study put the verdict up for review, which they show).
+    draft_page = _text(client, PAIR)
+    assert _study_count(draft_page) == before
+    assert "5000 participants" not in draft_page
+    assert _study_count(_text(client, CONDITION)) == _study_count(condition_before)
+    _publish_ra(ra, ivig)
     pair = _text(client, PAIR)
     assert _study_count(pair) == before + 1
     assert "A cached-page trial" in pair
@@ -138,9 +158,13 @@ def test_a_study_added_changed_and_deleted_through_the_services(client, ra, ivig
     assert _text(client, THERAPY) != therapy_before
 
     api_services.study_update(study=study, outcome_summary="Fewer flares, fewer infusions.")
+    assert "Fewer flares, fewer infusions." not in _text(client, PAIR)
+    _publish_ra(ra, ivig)
     assert "Fewer flares, fewer infusions." in _text(client, PAIR)
 
     api_services.study_delete(study=study)
+    assert _study_count(_text(client, PAIR)) == before + 1
+    _publish_ra(ra, ivig)
     assert _study_count(_text(client, PAIR)) == before
 
 
@@ -150,10 +174,13 @@ def test_a_study_saved_as_the_admin_does_and_moved_to_another_pair(client, ra, i
     study = Study.objects.filter(therapy=ivig, condition=ra).first()
     study.outcome_summary = "Edited in the admin."
     study.save()  # what ModelAdmin.save_model does
+    assert "Edited in the admin." not in _text(client, PAIR)
+    _publish_ra(ra, ivig)
     assert "Edited in the admin." in _text(client, PAIR)
 
     study.condition = Condition.objects.get(slug="systemic-lupus-erythematosus")
     study.save()
+    publish()
     assert "Edited in the admin." not in _text(client, PAIR)
     assert "Edited in the admin." in _text(client, lupus_pair)
 
@@ -179,20 +206,29 @@ def test_a_study_added_through_the_api(client, ra, ivig):
         format="json",
     )
     assert created.status_code == 201, created.content
+    assert _study_count(_text(client, PAIR)) == before
+    counts = summary["therapies"][0]["study_counts"]
+    assert client.get(SUMMARY).json()["therapies"][0]["study_counts"] == counts
+    _publish_ra(ra, ivig)
     assert _study_count(_text(client, PAIR)) == before + 1
-    after = client.get(SUMMARY).json()
-    assert after != summary
+    assert client.get(SUMMARY).json() != summary
     assert api.delete(created["Location"]).status_code == 204
+    _publish_ra(ra, ivig)
     assert _study_count(_text(client, PAIR)) == before
 
 
-def test_a_verdict_change_shows_on_every_page_that_shows_the_verdict(client, ra, ivig):
+def test_a_verdict_change_shows_on_every_page_once_published(
+    client, ra, ivig, django_assert_num_queries
+):
     pages = [PAIR, CONDITION, THERAPY, HOME]
     for url in pages:
         assert "badge--contraindicated" not in _text(client, url)
     verdict = Verdict.objects.get(therapy=ivig, condition=ra)
     verdict.status = Verdict.Status.CONTRAINDICATED
     verdict.save()
+    for url in pages:
+        assert "badge--contraindicated" not in _cached(client, url, django_assert_num_queries)
+    publish(verdict)
     for url in pages:
         assert "badge--contraindicated" in _text(client, url), url
 
@@ -202,6 +238,8 @@ def test_a_sub_conditions_verdict_shows_on_its_parents_page(client, demo):
     verdict = Verdict.objects.get(condition__slug="lupus-nephritis")
     verdict.status = Verdict.Status.CONTRAINDICATED
     verdict.save()
+    assert "badge--contraindicated" not in _text(client, PARENT)
+    publish(verdict)
     assert "badge--contraindicated" in _text(client, PARENT)
 
 

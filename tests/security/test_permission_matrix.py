@@ -335,6 +335,7 @@ admin:evidence_editorscope_change                           POST   editorscope  
 admin/evidence/editorscope/<path:object_id>/                GET    -                 L      A      A      A      A      A
 admin:evidence_verdict_needs_review                         GET    -                 L      A      A      A      A      A
 admin:evidence_verdict_sign_off                             POST   verdict           L      D      D/R    D      A/R    A
+admin:evidence_verdict_publish                              POST   verdict           L      D      D/R    D      A/R    A
 admin:evidence_verdict_simple_history                       GET    verdict           L      A      A/H    A      A/H    A
 admin:evidence_verdict_simple_history                       POST   verdict           L      D      A/H    A      A/H    A
 admin:evidence_verdict_changelist                           GET    verdict           L      A      A/H    A      A/H    A
@@ -379,6 +380,7 @@ api:evidence:condition-references                           GET    condition    
 api:evidence:condition-summary                              GET    condition         A      A      A      A      A      A
 api:evidence:verdict-list                                   GET    -                 A      A      A      A      A      A
 api:evidence:verdict-detail                                 GET    verdict           A      A      A      A      A      A
+api:evidence:verdict-detail                                 PATCH  verdict           L      D      A/D    A      A/D    A
 api:evidence:verdict-history                                GET    verdict           A      A      A      A      A      A
 api:evidence:verdict-references                             GET    verdict           A      A      A      A      A      A
 api:evidence:verdict-publish                                POST   verdict           L      D      D      D      A/D    A

@@ -39,6 +39,7 @@ ADMIN_METHODS = {
     "user_change_password": ("GET", "POST"),
     "needs_review_view": ("GET",),
     "sign_off_view": ("POST",),
+    "publish_view": ("POST",),
     "include_view": ("POST",),
     "exclude_view": ("POST",),
     "retry_view": ("POST",),

@@ -126,7 +126,7 @@ def exercise_admin(door: Door, variant: str, method: str, role: str, kind: str, 
     elif view == "history_form_view":
         version = obj.history.order_by("history_date", "history_id").first()
         url = reverse(door.id.split("[")[0], args=[obj.pk, version.history_id])
-    elif view in ("include_view", "exclude_view", "sign_off_view", "retry_view"):
+    elif view in ("include_view", "exclude_view", "sign_off_view", "retry_view", "publish_view"):
         url = reverse(door.id, args=[obj.pk])
     elif view == "user_change_password":
         url = reverse(door.id, args=[obj.pk])
@@ -182,6 +182,9 @@ def exercise_admin(door: Door, variant: str, method: str, role: str, kind: str, 
         elif view == "sign_off_view":
             data = {"note": "Checked by the matrix."}
             targets = [(Verdict, obj.pk)]
+        elif view == "publish_view":
+            data = {"note": "MX admin publication"}
+            targets = [(VerdictVersion, None)]
         elif view == "retry_view":
             targets = [(ImportJob, obj.pk)]
         elif view in ("include_view", "exclude_view"):
@@ -263,6 +266,9 @@ def exercise_api(door: Door, variant: str, method: str, role: str, kind: str, wh
         if action == "exclude":
             body["reason"] = Candidate.ExclusionReason.values[0]
         targets = [(Candidate, obj.pk), (Study, None)]
+    elif door.id == "api:evidence:verdict-detail" and method == "PATCH":
+        body = {"summary": "MX draft summary"}
+        targets = [(Verdict, obj.pk)]
     elif door.id == "api:evidence:verdict-publish":
         body = {"note": "MX publication"}
         targets = [(VerdictVersion, None)]

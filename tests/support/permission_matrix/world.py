@@ -136,6 +136,9 @@ def build_world() -> World:
     moved = StudyFactory(therapy=therapy, condition=objects[("condition", "out")], outcome="Moved")
     _revise(moved, condition=objects[("condition", "in")], verdict=objects[("verdict", "in")])
     objects[("study", "moved")] = moved
+    for side in ("in", "out"):
+        # Readers see published studies: the API's study doors read these.
+        verdict_publish_loaded(verdict=objects[("verdict", side)], note="MX version 2")
     objects[("condition_root", "in")], objects[("condition_root", "out")] = (
         roots["in"],
         roots["out"],
