@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+from config.middleware import cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -179,11 +183,19 @@ def cacheable(request: HttpRequest) -> bool:
 # --- Pages --------------------------------------------------------------------------------
 
 
-def _conditional(request: HttpRequest, response: HttpResponse, etag: str) -> HttpResponseBase:
+def _conditional(
+    request: HttpRequest, response: HttpResponse, etag: str, last_modified: int | None = None
+) -> HttpResponseBase:
     response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
     # Browsers keep the page but ask again each time; an unchanged page costs a 304.
+    # config.middleware.cache_control makes it public for anonymous readers.
     response["Cache-Control"] = "no-cache"
-    return get_conditional_response(request, etag=etag, response=response)
+    result = get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
+    return cache_control.shareable(result)
 
 
 def cached_page(
@@ -198,16 +210,27 @@ def cached_page(
     the page varies with (slugs, page number, citation style). Scheme and host are added:
     pages cite their own absolute address."""
     if not cacheable(request):
-        return render()
+        response = render()
+        if request.method not in ("GET", "HEAD") or response.status_code != 200:
+            return response
+        return (
+            response
+            if response.streaming
+            else _conditional(request, response, etag_of(response.content))
+        )
     found = lookup(kind, scopes, [request.scheme, request.get_host(), *parts])
     if found is not None and found.entry is not None:
         entry = found.entry
         response = HttpResponse(entry.body, content_type=entry.content_type)
-        return _conditional(request, response, entry.etag)
+        return _conditional(request, response, entry.etag, entry.last_modified)
     response = render()
     if response.status_code != 200 or response.streaming:
         return response
     etag = etag_of(response.content)
-    if found is not None:
-        found.store(Entry(response.content, etag, response["Content-Type"]))
-    return _conditional(request, response, etag)
+    if found is None:
+        return _conditional(request, response, etag)
+    # The entry's Last-Modified is when it was rendered: a page is re-rendered only after
+    # a write replaced one of its tokens (or the day or the cache changed).
+    rendered_at = int(time.time())
+    found.store(Entry(response.content, etag, response["Content-Type"], rendered_at))
+    return _conditional(request, response, etag, rendered_at)

@@ -55,6 +55,8 @@ MIDDLEWARE = [
     "config.middleware.unavailable.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, CSRF and messages: it must see every cookie they set (see the module).
+    "config.middleware.cache_control.CacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -255,6 +257,13 @@ REST_FRAMEWORK = {
 # Rendered evidence pages and summary API answers cached for anonymous readers
 # (config/page_cache.py); off to measure uncached pages.
 EVIDENCE_PAGE_CACHE = env.bool("EVIDENCE_PAGE_CACHE", default=True)
+# Cache-Control of public pages and read API answers to anonymous readers, in seconds
+# (config/middleware/cache_control.py): browsers, shared caches (a CDN, a reverse proxy),
+# and how long a shared cache may serve a stale copy while it revalidates. S_MAXAGE=0: no
+# shared caching. Anything personal is always "private, no-cache".
+CACHE_CONTROL_MAX_AGE = env.int("CACHE_CONTROL_MAX_AGE", default=30)
+CACHE_CONTROL_S_MAXAGE = env.int("CACHE_CONTROL_S_MAXAGE", default=60)
+CACHE_CONTROL_STALE_WHILE_REVALIDATE = env.int("CACHE_CONTROL_STALE_WHILE_REVALIDATE", default=30)
 # A bibliography export (RIS / BibTeX / CSL-JSON of a filtered list) holds at most this many.
 API_EXPORT_MAX_REFERENCES = env.int("API_EXPORT_MAX_REFERENCES", default=5000)
 
