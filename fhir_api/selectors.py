@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import OuterRef, Prefetch, Subquery
 
-from evidence.models import Condition, Study, VerdictVersion
+from evidence.models import Condition, VerdictVersion
 from references.models import Reference, ReferenceNotice
 
 
@@ -90,22 +90,10 @@ def published_verdict(*, verdict_id: int) -> Published | None:
 
 
 def published_study(*, study_id: int) -> tuple[Published, dict[str, Any]] | None:
-    """The latest version of the pair holding a study, and the study's row in it; None
-    when the study is unknown, its pair unpublished, or the study not in that version.
-    Two queries: the study's pair, then that pair's newest version."""
-    pair = Study.objects.filter(pk=study_id).values("therapy_id", "condition_id").first()
-    if pair is None:
-        return None
-    version = (
-        _shaped(
-            VerdictVersion.objects.filter(
-                verdict__therapy_id=pair["therapy_id"],
-                verdict__condition_id=pair["condition_id"],
-            )
-        )
-        .order_by("-number")
-        .first()
-    )
+    """The version of the pair that publishes a study now, and the study's row in it;
+    None when no published version holds the study (unknown, or a draft not yet
+    published). One query: the published copy of a study names its version."""
+    version = _shaped(VerdictVersion.objects.filter(published_studies__pk=study_id)).first()
     if version is None:
         return None
     published = _published(version)
