@@ -51,7 +51,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Greatest
 
-from evidence.models import Condition, GuidelinePosition, Study, Verdict
+from evidence.models import Condition, GuidelinePosition, PublishedStudy, Verdict
 from references.models import Reference
 from therapies.models import AdverseEffect, Contraindication, Formulation, RegulatoryStatus, Therapy
 
@@ -141,7 +141,8 @@ _DOCUMENTS: dict[str, tuple[type, Callable[[], Any]]] = {
     "formulations": (Formulation, documents.formulation_document),
     "guideline-positions": (GuidelinePosition, documents.guideline_position_document),
     "regulatory-statuses": (RegulatoryStatus, documents.regulatory_status_document),
-    "studies": (Study, documents.study_document),
+    # Public search finds studies as published (evidence.PublishedStudy), not drafts.
+    "studies": (PublishedStudy, documents.study_document),
     "references": (Reference, documents.reference_document),
 }
 
@@ -302,15 +303,17 @@ def _shape(kind: str, queryset: QuerySet) -> QuerySet:
         # A pair has a page only with a verdict; without one the result links to the condition.
         has_verdict = Exists(
             Verdict.objects.filter(
-                therapy_id=OuterRef("therapy_id"), condition_id=OuterRef("condition_id")
+                therapy_id=OuterRef("therapy_id"),
+                condition_id=OuterRef("condition_id"),
+                published__isnull=False,
             )
         )
         return queryset.select_related("therapy", "condition").annotate(has_verdict=has_verdict)
     if kind == "references":
         return queryset.prefetch_related(
             Prefetch(
-                "studies",
-                queryset=Study.objects.select_related("therapy", "condition").order_by(
+                "published_studies",
+                queryset=PublishedStudy.objects.select_related("therapy", "condition").order_by(
                     "condition__name", "therapy__name", "id"
                 ),
             )
@@ -322,7 +325,7 @@ def reference_pairs(reference: Reference) -> list[tuple[Condition, Therapy, bool
     """(condition, therapy, has_verdict) for each pair with a study of ``reference``,
     from the prefetched studies."""
     pairs: dict[tuple[int, int], tuple[Condition, Therapy, bool]] = {}
-    for study in reference.studies.all():
+    for study in reference.published_studies.all():
         pairs.setdefault(
             (study.condition_id, study.therapy_id),
             (study.condition, study.therapy, study.verdict_id is not None),

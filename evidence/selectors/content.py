@@ -68,7 +68,7 @@ def pair_content(*, verdict: Verdict) -> dict[str, Any]:
             {"key": f"{row['issuing_body']} / {row['document']}", **row}
             for row in GuidelinePosition.objects.filter(**pair)
             .order_by("issuing_body", "document")
-            .values("issuing_body", "document", "year", "position", "summary", "reference_id")
+            .values("id", "issuing_body", "document", "year", "position", "summary", "reference_id")
         ],
         "studies": studies,
     }

@@ -46,7 +46,7 @@ def test_the_search_query_uses_the_migrations_indexes(demo, kind):
         "formulations": {"search_formulation_document"},
         "guideline-positions": {"search_guideline_position_document"},
         "regulatory-statuses": {"search_regulatory_status_document"},
-        "studies": {"search_study_vector"},
+        "studies": {"search_pstudy_vector"},  # published studies (migrations/0004)
         "references": {"search_reference_vector"},
     }[kind]
     # Tables this small would be scanned whole; leave the planner only bitmap index scans,
