@@ -58,11 +58,19 @@ VERSION_PARAMETER = OpenApiParameter(
 )
 
 
+VERSION_NUMBER_PARAMETER = OpenApiParameter(
+    "version",
+    int,
+    description="A published version's number: the record as that version held it.",
+    required=False,
+)
+
+
 def version_number(value: str) -> int:
     """``?version=`` as a version number; a 400 naming the parameter otherwise."""
     if not value.isascii() or not value.isdigit() or len(value) > 9 or int(value) < 1:
         raise ValidationError(
-            {"version": f"{value[:20]!r} is not a version: give a number from 1, or 'draft'."}
+            {"version": f"{value[:20]!r} is not a version: give a version number from 1."}
         )
     return int(value)
 

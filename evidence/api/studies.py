@@ -4,6 +4,7 @@ from django.db.models import F, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +17,27 @@ from evidence.permissions import with_changes
 
 from .filters import StudyFilter
 from .permissions import ObjectRulePermissions, require_may_save
+from .publication import VERSION_NUMBER_PARAMETER, version_number
 from .serializers import StudyDetailSerializer, StudyListSerializer, StudyWriteSerializer
+
+
+def _study_in_version(pk: str, number: int) -> dict:
+    """The study as version ``number`` of its pair held it: that version's row, whole."""
+    if not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
+        raise NotFound("No such study.")
+    verdict_id = (
+        PublishedStudy.objects.filter(pk=pk).values_list("verdict_id", flat=True).first()
+        or Study.objects.filter(pk=pk).values_list("verdict_id", flat=True).first()
+    )
+    version = VerdictVersion.objects.filter(verdict_id=verdict_id, number=number).first()
+    row = next(
+        (row for row in (version.content["studies"] if version else []) if row["id"] == int(pk)),
+        None,
+    )
+    if row is None:
+        raise NotFound(f"Version {number} of this study's pair does not hold it.")
+    return {"version": number, "published_at": version.published_at, "study": row}
+
 
 BRIEF_REFERENCE_FIELDS = ("id", "doi", "pmid", "title", "journal", "year", "retraction_status")
 STUDY_ORDER = (F("reference__year").asc(nulls_last=True), "reference__title", "outcome", "id")
@@ -26,7 +47,9 @@ STUDY_ORDER = (F("reference__year").asc(nulls_last=True), "reference__title", "o
     list=extend_schema(summary="List studies"),
     retrieve=extend_schema(
         summary="One study",
-        parameters=CONDITIONAL_PARAMETERS,
+        description="As its pair's last published version shows it; `?version=n`: as "
+        "version n of its pair held it (`version`, `published_at` and the `study` row).",
+        parameters=[*CONDITIONAL_PARAMETERS, VERSION_NUMBER_PARAMETER],
         responses={200: StudyDetailSerializer, 304: NOT_MODIFIED},
     ),
     create=extend_schema(
@@ -101,6 +124,9 @@ class StudyViewSet(viewsets.ModelViewSet):
         return Response(StudyDetailSerializer(study, context=context).data, **kwargs)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        wanted = request.query_params.get("version")
+        if wanted not in (None, ""):
+            return Response(_study_in_version(kwargs["pk"], version_number(wanted)))
         study = self.get_object()
         data = self.get_serializer(study).data
         last_modified = latest(

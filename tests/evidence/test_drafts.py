@@ -220,3 +220,18 @@ def test_the_admin_shows_the_draft_against_the_published_version(ra, editor, rev
     assert ra.versions.count() == 2
     again = signed_in(reviewer).get(f"/admin/evidence/verdict/{ra.pk}/change/").content.decode()
     assert "The draft is published as version 2" in again
+
+
+def test_a_study_reads_as_any_published_version_held_it(ra, reviewer):
+    study = Study.objects.filter(verdict=ra).order_by("id").first()
+    first = study.participants
+    Study.objects.filter(pk=study.pk).update(participants=777)
+    _api(reviewer).post(f"/api/v1/verdicts/{ra.pk}/publish/", {"note": "N."}, format="json")
+    url = f"/api/v1/studies/{study.pk}/"
+
+    assert APIClient().get(url, {"version": 1}).json()["study"]["participants"] == first
+    assert APIClient().get(url, {"version": 2}).json()["study"]["participants"] == 777
+    assert APIClient().get(url).json()["participants"] == 777
+    assert APIClient().get(url, {"version": 3}).status_code == 404
+    assert "version" in assert_error(APIClient().get(url, {"version": "x"}), 400)["fields"]
+    assert APIClient().get("/api/v1/studies/999999/", {"version": 1}).status_code == 404
