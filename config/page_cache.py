@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
 
+from config import db_router
 from config.middleware import cache_control
 
 logger = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ def enabled() -> bool:
 # --- Generation tokens --------------------------------------------------------------------
 
 
-def _new_token() -> str:
-    return secrets.token_hex(8)
+def _new_token(position: str | None = None) -> str:
+    # With replicas, a token replaced after a commit carries the primary's WAL position
+    # then: a page is rendered under it only from a replica that has replayed that far.
+    return f"{secrets.token_hex(8)}@{position}" if position else secrets.token_hex(8)
 
 
 def tokens(scopes: Sequence[str]) -> list[str] | None:
@@ -86,8 +89,9 @@ def tokens(scopes: Sequence[str]) -> list[str] | None:
     return [found.get(key) or missing[key] for key in keys]
 
 
-def _replace(scopes: Iterable[str]) -> None:
-    fresh = {_TOKEN_PREFIX + scope: _new_token() for scope in set(scopes)}
+def _replace(scopes: Iterable[str], *, after_commit: bool = False) -> None:
+    position = db_router.primary_position() if after_commit else None
+    fresh = {_TOKEN_PREFIX + scope: _new_token(position) for scope in set(scopes)}
     if not fresh:
         return
     try:
@@ -104,7 +108,7 @@ def invalidate(scopes: Iterable[str]) -> None:
     if not scopes:
         return
     _replace(scopes)
-    transaction.on_commit(lambda: _replace(scopes))
+    transaction.on_commit(lambda: _replace(scopes, after_commit=True))
 
 
 def invalidate_all() -> None:
@@ -163,6 +167,7 @@ def lookup(kind: str, scopes: Sequence[str], parts: Sequence[Any]) -> Lookup | N
     entry = found.get(key)
     if not isinstance(entry, Entry) or entry.tokens != current:
         entry = None
+        db_router.read_primary_unless_replayed(t.partition("@")[2] for t in current if "@" in t)
     return Lookup(key=key, tokens=current, entry=entry)
 
 

@@ -15,10 +15,10 @@ is a DOI, PMID or PMCID also matches that reference exactly, through its unique 
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import FloatField, Model
 from django.db.models.expressions import RawSQL
 
+from config.db_router import read_connection
 from references.identifiers import InvalidIdentifier, parse_identifier
 
 MATCH_LIMIT = 500
@@ -87,6 +87,6 @@ def count(ids: RawSQL) -> int:
     """How many candidates (at most ``MATCH_LIMIT`` + 1 from full-text search, plus typo
     and identifier matches), counted without joining back to the table."""
     sql, params = ids.sql, ids.params
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # raw SQL: the router's choice by hand
         cursor.execute(f"SELECT count(*) FROM ({sql}) candidates", params)  # noqa: S608
         return cursor.fetchone()[0]

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from django.db import connection
 from django.db.models import Count, Max, Min, Q, QuerySet
 
+from config.db_router import read_connection
 from therapies.models import Therapy
 
 from ..models import (
@@ -130,7 +131,7 @@ def report_counts(studies: QuerySet, *, keys: tuple[str, ...], flagged: Q) -> li
         f"SELECT {columns}, CASE WHEN t.low = t.high THEN t.low ELSE %s END, COUNT(*), "  # noqa: S608
         f"SUM(t.row_count), SUM(t.flagged_count) FROM ({inner}) t GROUP BY {positions}"
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:  # raw SQL: the router's choice by hand
         cursor.execute(sql, (Direction.MIXED, *params))
         return [
             ReportCount(
