@@ -58,11 +58,27 @@ def _shown(value: Any) -> str:
     return str(value).replace("_", " ")
 
 
+def _list_change(label: str, before: list | None, after: list | None) -> str:
+    """A list's change in words (its items added and removed), never a Python list."""
+    before, after = list(before or []), list(after or [])
+    added = [item for item in after if item not in before]
+    removed = [item for item in before if item not in after]
+    parts = [
+        f"{verb} " + "; ".join(f"“{item}”" for item in items)
+        for verb, items in (("added", added), ("removed", removed))
+        if items
+    ]
+    return f"{label}: {'; '.join(parts) or 'reordered'}"
+
+
 def _field_changes(old: Mapping, new: Mapping, fields: Mapping[str, str]) -> list[str]:
     said = []
     for name, label in fields.items():
         before, after = old.get(name), new.get(name)
         if before == after:
+            continue
+        if isinstance(before, list) or isinstance(after, list):
+            said.append(_list_change(label, before, after))
             continue
         longest = max(len(str(before or "")), len(str(after or "")))
         if name in SHORT_FIELDS or not isinstance(after, str | None) or longest <= 40:

@@ -10,12 +10,17 @@ from django.db.models import Q
 from evidence.models import (
     Candidate,
     Condition,
+    Follow,
     GuidelinePosition,
     OutcomeFinding,
+    PublishedStudy,
+    PublishedVerdict,
     SavedSearch,
     Study,
     Verdict,
     VerdictReference,
+    VerdictVersion,
+    VersionNotice,
 )
 from references.models import ImportJobItem, Reference, ReferenceNotice, ReferenceSourceRecord
 from therapies.models import (
@@ -58,7 +63,16 @@ def corpus_delete() -> int:
     Condition.objects.filter(prevalence_reference__doi__startswith=DOI_PREFIX).update(
         prevalence_reference=None
     )
+    version = Q(version__verdict__therapy__slug__startswith=SLUG_PREFIX) | Q(
+        version__verdict__condition__slug__startswith=SLUG_PREFIX
+    )
     steps = [
+        # What was published of the corpus, and who follows it (issue 16).
+        VersionNotice.objects.filter(version),
+        Follow.objects.filter(verdict | condition),
+        PublishedStudy.objects.filter(therapy | condition | reference),
+        PublishedVerdict.objects.filter(verdict),
+        VerdictVersion.objects.filter(verdict),
         Candidate.objects.filter(verdict | reference),
         SavedSearch.objects.filter(verdict),
         OutcomeFinding.objects.filter(verdict),

@@ -111,9 +111,10 @@ def delete_where(queryset: models.QuerySet) -> int:
     """DELETE the rows of ``queryset`` in one statement: no model instances, no signals,
     so no history rows for 100,000 synthetic studies."""
     table = connection.ops.quote_name(queryset.model._meta.db_table)
+    pk = connection.ops.quote_name(queryset.model._meta.pk.column)
     sql, params = queryset.values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id IN ({sql})", params)  # noqa: S608
+        cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({sql})", params)  # noqa: S608
         return cursor.rowcount
 
 
