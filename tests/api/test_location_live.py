@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 from evidence.models import Study
 from references.models import ImportJob
 from tests.factories import ReferenceFactory, VerdictFactory
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +63,7 @@ def test_post_imports_with_a_file_answers_202_with_a_location_over_wsgi(http, no
 
 
 def test_post_studies_answers_201_with_a_location_over_wsgi(http):
-    VerdictFactory(therapy__slug="ivig", condition__slug="gbs")
+    verdict = VerdictFactory(therapy__slug="ivig", condition__slug="gbs")
     payload = {
         "reference": ReferenceFactory().pk,
         "therapy": "ivig",
@@ -78,4 +79,5 @@ def test_post_studies_answers_201_with_a_location_over_wsgi(http):
 
     assert response.status_code == 201, response.text
     study = Study.objects.get()
+    publish(verdict)  # the new study is the draft's; readers see it once published
     assert_location_resolves(http, response, f"/api/v1/studies/{study.pk}/")

@@ -12,6 +12,7 @@ from tests.factories import (
     TherapyFactory,
     VerdictFactory,
 )
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,11 @@ def new_study_payload(**overrides):
 
 @pytest.fixture
 def studies(pair):
+    """Three studies in two pairs, both published: readers see only published studies."""
     plex = TherapyFactory(slug="plex")
     cidp = ConditionFactory(slug="cidp")
-    return {
+    VerdictFactory(therapy=plex, condition=cidp)
+    built = {
         "rct-1995": StudyFactory(
             therapy=pair.therapy,
             condition=pair.condition,
@@ -67,6 +70,8 @@ def studies(pair):
             reference__year=2020,
         ),
     }
+    publish()
+    return built
 
 
 @pytest.mark.parametrize(
@@ -103,6 +108,7 @@ def test_bad_filter_values_are_400_naming_the_parameter(anon, studies, query):
 def test_pagination_is_stable_and_capped(anon, pair):
     for _ in range(7):
         StudyFactory(therapy=pair.therapy, condition=pair.condition, reference__year=2000)
+    publish(pair)
 
     pages = [anon.get(f"/api/v1/studies/?page_size=3&page={n}").json() for n in (1, 2, 3)]
 
@@ -145,6 +151,7 @@ def test_anonymous_cannot_write(anon, pair):
 
 def test_a_token_without_model_permissions_cannot_write(reader_client, pair):
     study = StudyFactory(therapy=pair.therapy, condition=pair.condition)
+    publish(pair)
 
     response = reader_client.post("/api/v1/studies/", new_study_payload(), format="json")
     assert_error(response, 403, "permission_denied")
@@ -236,13 +243,20 @@ def test_put_is_not_offered(editor_client, pair):
     assert_error(response, 405, "method_not_allowed")
 
 
-def test_study_etag_changes_after_an_edit(anon, editor_client, pair):
+def test_study_etag_changes_after_an_edit_is_published(anon, editor_client, pair):
     study = StudyFactory(therapy=pair.therapy, condition=pair.condition)
+    publish(pair)
     url = f"/api/v1/studies/{study.pk}/"
     etag = anon.get(url)["ETag"]
 
-    editor_client.patch(url, {"outcome_summary": "Revised."}, format="json")
+    response = editor_client.patch(url, {"outcome_summary": "Revised."}, format="json")
+    assert response.status_code == 200, response.content
 
+    # The edit is the draft's: readers still see the published study.
+    draft = anon.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert draft.status_code == 304
+    assert anon.get(url).json()["outcome_summary"] != "Revised."
+    publish(pair)
     after = anon.get(url, HTTP_IF_NONE_MATCH=etag)
     assert after.status_code == 200
     assert after.json()["outcome_summary"] == "Revised."
@@ -250,6 +264,7 @@ def test_study_etag_changes_after_an_edit(anon, editor_client, pair):
 
 def test_the_browsable_api_works_for_a_logged_in_editor(editor, pair):
     study = StudyFactory(therapy=pair.therapy, condition=pair.condition)
+    publish(pair)
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(editor)
 

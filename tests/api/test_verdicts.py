@@ -19,6 +19,7 @@ from tests.factories import (
     VerdictFactory,
     VerdictReferenceFactory,
 )
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 def verdicts(db):
     ivig, plex = TherapyFactory(slug="ivig"), TherapyFactory(slug="plex")
     gbs, cidp = ConditionFactory(slug="gbs"), ConditionFactory(slug="cidp")
-    return {
+    built = {
         "ivig-gbs": VerdictFactory(
             therapy=ivig,
             condition=gbs,
@@ -41,6 +42,8 @@ def verdicts(db):
             therapy=ivig, condition=cidp, certainty=Verdict.Certainty.MODERATE
         ),
     }
+    publish()  # readers see published verdicts only
+    return built
 
 
 @pytest.mark.parametrize(
@@ -77,6 +80,7 @@ def test_detail_has_studies_of_the_pair_and_background_references(anon, verdicts
     StudyFactory(therapy=verdict.therapy, condition=verdicts["ivig-cidp"].condition)
     second = VerdictReferenceFactory(verdict=verdict, position=2).reference
     first = VerdictReferenceFactory(verdict=verdict, position=1).reference
+    publish(verdict)
 
     response = anon.get(f"/api/v1/verdicts/{verdict.pk}/")
 
@@ -163,6 +167,7 @@ def test_verdict_references_in_citation_order_and_exports(anon, db):
     verdict = VerdictFactory()
     background = VerdictReferenceFactory(verdict=verdict).reference
     study = StudyFactory(therapy=verdict.therapy, condition=verdict.condition)
+    publish(verdict)
 
     body = anon.get(f"/api/v1/verdicts/{verdict.pk}/references/").json()
     assert [r["id"] for r in body["results"]] == [background.pk, study.reference_id]
@@ -186,21 +191,27 @@ def test_verdict_references_in_citation_order_and_exports(anon, db):
 def test_detail_etag_changes_after_a_study_or_reference_edit(anon, verdicts):
     verdict = verdicts["ivig-gbs"]
     study = StudyFactory(therapy=verdict.therapy, condition=verdict.condition)
+    publish(verdict)
     url = f"/api/v1/verdicts/{verdict.pk}/"
     etag = anon.get(url)["ETag"]
     assert anon.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
     study.participants = 1000
     study.save()
+    assert anon.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304  # a draft edit
+    publish(verdict)
     after_study = anon.get(url, HTTP_IF_NONE_MATCH=etag)
     assert after_study.status_code == 200
     assert after_study["ETag"] != etag
 
     reference = ReferenceFactory()
     VerdictReferenceFactory(verdict=verdict, reference=reference)
+    assert anon.get(url, HTTP_IF_NONE_MATCH=after_study["ETag"]).status_code == 304
+    publish(verdict)
     after_link = anon.get(url, HTTP_IF_NONE_MATCH=after_study["ETag"])
     assert after_link.status_code == 200
 
+    # References are not versioned: a change to one shows at once.
     reference.title = "Corrected title"
     reference.save()
     after_reference = anon.get(url, HTTP_IF_NONE_MATCH=after_link["ETag"])

@@ -20,6 +20,7 @@ from references.services.jobs import import_job_create_for_file, import_job_run
 from tests.api.helpers import assert_error
 from tests.factories import ReferenceFactory, StudyFactory, VerdictFactory
 from tests.support.admin_forms import admin_form_data
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +63,7 @@ def test_edge_cases_round_trip_through_the_api_and_the_page(editor_api, client, 
     assert created.status_code == 201, created.content
     study = Study.objects.get()
     assert (study.outcome, study.outcome_summary, study.population) == (text[:200], text, text)
+    publish(pair)  # readers see the study once its pair is published
     again = editor_api.get(created["Location"]).json()
     assert (again["outcome_summary"], again["population"]) == (text, text)
     page = client.get(reverse("evidence:pair-detail", args=["gbs", "ivig"]))

@@ -18,6 +18,7 @@ from tests.factories import (
     TherapyFactory,
     VerdictFactory,
 )
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -48,17 +49,21 @@ def _marks(svg):
 
 @pytest.fixture
 def sized(demo):
-    """The demo's RA studies with sizes the seed articles do not give (test data only)."""
+    """The demo's RA studies with sizes the seed articles do not give (test data only),
+    published: the pages show the published studies."""
     Study.objects.filter(reference__pmid="7699642").update(participants=31)
     Study.objects.filter(reference__pmid="8978962").update(participants=4)
+    publish()
 
 
 @pytest.fixture
 def pregnancy_effect(demo):
-    """An effect size for the demo's pregnancy study (test data; the seed gives none)."""
+    """An effect size for the demo's pregnancy study (test data; the seed gives none),
+    published."""
     Study.objects.filter(condition__slug="lupus-pregnancy").update(
         effect_measure="RR", effect_size=1.33, ci_lower=0.96, ci_upper=1.85
     )
+    publish()
 
 
 # --- Timeline -------------------------------------------------------------------------------
@@ -215,6 +220,7 @@ def pooled_pair(db):
         ci_lower=2.0,
         ci_upper=4.5,
     )
+    publish(verdict)
     url = reverse("evidence:pair-detail", args=[verdict.condition.slug, verdict.therapy.slug])
     return url, studies, retracted
 
@@ -274,6 +280,7 @@ def test_a_difference_measure_gets_a_linear_axis_with_no_effect_at_zero(client, 
             ci_lower=lower,
             ci_upper=upper,
         )
+    publish(verdict)
     url = reverse("evidence:pair-detail", args=[verdict.condition.slug, verdict.therapy.slug])
     svg = _svg(client.get(url).content.decode(), "forest-plot-1")
     no_effect = next(
@@ -321,11 +328,13 @@ def test_therapy_page_maps_each_condition_to_its_status_and_certainty(client, de
 
 def test_home_matrix_links_each_pair_with_its_status_and_certainty(client, demo):
     other = TherapyFactory(name="Other therapy", slug="other")
-    VerdictFactory(
-        therapy=other,
-        condition=ConditionFactory(slug="rheumatoid-arthritis"),
-        status=Verdict.Status.NOT_SUPPORTED,
-        certainty=Verdict.Certainty.MODERATE,
+    publish(
+        VerdictFactory(
+            therapy=other,
+            condition=ConditionFactory(slug="rheumatoid-arthritis"),
+            status=Verdict.Status.NOT_SUPPORTED,
+            certainty=Verdict.Certainty.MODERATE,
+        )
     )
     html = client.get(reverse("evidence:home")).content.decode()
     table = re.search(r'<table class="matrix[^"]*">.*?</table>', html, re.S).group(0)

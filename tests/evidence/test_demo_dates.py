@@ -1,5 +1,9 @@
-"""Dates agree after load_demo and after edits: the pair page never shows a verdict
-"published" after it was "last reviewed", and a later change lists after both."""
+"""Dates agree after load_demo and after edits: the pair page's review date is the demo's,
+its "What changed" lists the published versions newest first, each dated as the page's
+"Version n, published" line says, and a later publication lists after the review.
+
+The history's own dates (simple-history records, still kept for the history API) follow
+the demo's review day, as the last tests here check."""
 
 import dataclasses
 import datetime
@@ -11,47 +15,60 @@ from django.utils import timezone
 from evidence.demo.loader import demo_data_load
 from evidence.models import Study, Verdict
 from evidence.services import demo_load
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
 PAIR_URL = "/conditions/rheumatoid-arthritis/ivig/"
-TIME = r'<time datetime="(\d{4}-\d{2}-\d{2})">'
+TIME = r'<time datetime="(\d{4}-\d{2}-\d{2})[^"]*">'
 
 
-def _dates(html: str) -> tuple[datetime.date, list[tuple[datetime.date, str]]]:
-    """The page's "Last reviewed" date, and each "What changed" entry (date, title),
-    newest first as shown."""
+def _dates(html: str) -> tuple[datetime.date, datetime.date, list[tuple[datetime.date, str]]]:
+    """The page's "Last reviewed" date, its "Version n, published" date, and each "What
+    changed" entry (date, "Version n"), newest first as shown."""
+    day = datetime.date.fromisoformat
     reviewed = re.search(rf"Last reviewed {TIME}", html)
     assert reviewed, "no review date on the page"
+    published = re.search(rf"Version \d+, published {TIME}", html)
+    assert published, "no publication line on the page"
     history = html[html.index('id="history-heading"') :]
     entries = re.findall(
         rf"<li class=\"history__entry[^\"]*\">\s*<p>{TIME}[^<]*</time>: "
-        r"<strong>([^<]+)</strong>",
+        r"<strong><a [^>]*>(Version \d+)</a></strong>",
         history,
     )
-    day = datetime.date.fromisoformat
-    return day(reviewed.group(1)), [(day(at), title) for at, title in entries]
+    return (
+        day(reviewed.group(1)),
+        day(published.group(1)),
+        [(day(at), title) for at, title in entries],
+    )
 
 
-def test_the_demo_is_published_on_or_before_its_review(client, demo):
-    reviewed, changes = _dates(client.get(PAIR_URL).content.decode())
+def test_the_demo_is_version_1_reviewed_on_its_review_day(client, demo):
+    reviewed, published, versions = _dates(client.get(PAIR_URL).content.decode())
 
-    assert changes and changes[-1][1] == "Verdict published"
-    published = changes[-1][0]
-    assert published <= reviewed == demo_data_load().reviewed_on
+    assert reviewed == demo_data_load().reviewed_on
+    assert versions == [(published, "Version 1")]
+    version = Verdict.objects.get(condition__slug="rheumatoid-arthritis").versions.get()
+    assert published == timezone.localdate(version.published_at)
 
 
-def test_an_edit_after_the_load_lists_after_the_review(client, demo):
+def test_an_edit_after_the_load_lists_after_the_review_once_published(client, demo):
     verdict = Verdict.objects.get(condition__slug="rheumatoid-arthritis")
     verdict.summary = "Revised after the review."
     verdict.save()
 
-    reviewed, changes = _dates(client.get(PAIR_URL).content.decode())
+    # A draft edit is not a version: the page lists what was published.
+    _, _, versions = _dates(client.get(PAIR_URL).content.decode())
+    assert [title for _, title in versions] == ["Version 1"]
 
-    titles = [title for _, title in changes]
-    assert titles == ["Verdict updated", "Verdict published"]
-    (updated, _), (published, _) = changes
-    assert published <= reviewed < updated == timezone.localdate()
+    publish(verdict)
+
+    reviewed, published, versions = _dates(client.get(PAIR_URL).content.decode())
+    assert [title for _, title in versions] == ["Version 2", "Version 1"]
+    (second, _), (first, _) = versions
+    assert reviewed < second == published == timezone.localdate()
+    assert first <= second
 
 
 def test_a_reload_that_restores_an_edit_is_dated_now(demo):

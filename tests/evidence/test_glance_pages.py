@@ -10,6 +10,7 @@ from django.urls import reverse
 from evidence.models import Condition, OutcomeFinding, Study, Verdict
 from references.models import Reference
 from tests.evidence.test_query_counts import PAIR_QUERIES
+from tests.support.publishing import publish
 from therapies.models import Therapy
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,7 @@ def test_charts_pooling_and_citations_add_no_queries(
     Study.objects.filter(outcome="Pain").update(
         effect_measure="RR", effect_size=0.8, ci_lower=0.6, ci_upper=1.07
     )
+    publish()
     for style in ("vancouver", "apa"):
         with django_assert_max_num_queries(PAIR_QUERIES):
             response = client.get(RA_PAIR, {"style": style})
@@ -172,7 +174,11 @@ def test_charts_pooling_and_citations_add_no_queries(
 
 def test_upstream_text_in_citations_and_charts_is_escaped(client, demo):
     script = "<script>alert('x')</script>"
-    Reference.objects.filter(doi="10.1136/ard.54.5.382").update(title=f"Evil {script}")
+    # Written as a refresh writes it (save() stores the formatted citations); references
+    # are not versioned, so the page shows the new title at once.
+    reference = Reference.objects.get(doi="10.1136/ard.54.5.382")
+    reference.title = f"Evil {script}"
+    reference.save()
     for style in ("vancouver", "ama", "apa"):
         html = client.get(RA_PAIR, {"style": style}).content.decode()
         assert "<script>" not in html

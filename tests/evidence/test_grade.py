@@ -14,6 +14,7 @@ from evidence.models import OutcomeFinding, Verdict
 from evidence.services import outcome_finding_upsert, verdict_upsert
 from tests.factories import VerdictFactory
 from tests.support.admin_forms import admin_form_data
+from tests.support.publishing import publish
 
 CRITICAL = OutcomeFinding.Importance.CRITICAL
 IMPORTANT = OutcomeFinding.Importance.IMPORTANT
@@ -184,6 +185,7 @@ def test_admin_accepts_an_override_with_a_written_reason(admin_client, ra_like):
 @pytest.mark.django_db
 def test_the_api_gives_the_override_reason():
     verdict = VerdictFactory(certainty_override_reason="Very large effect.")
+    publish(verdict)
     client = APIClient()
 
     detail = client.get(f"/api/v1/verdicts/{verdict.pk}/").json()
@@ -202,6 +204,8 @@ def test_the_pair_page_shows_the_override_reason_beside_the_certainty(client, de
         certainty=C.LOW,
         certainty_override_reason="Consistent <b>dose-response</b> in two series.",
     )
+    assert "dose-response" not in client.get(ra.get_absolute_url()).content.decode()  # a draft
+    publish(ra)
 
     html = client.get(ra.get_absolute_url()).content.decode()
 

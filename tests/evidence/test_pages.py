@@ -10,6 +10,7 @@ from evidence.models import Study, Verdict
 from evidence.selectors.condition import SUB_CONDITIONS_WITH_VERDICTS, VERDICTS_PER_SUB_CONDITION
 from references.models import Reference, RetractionStatus
 from tests.factories import ConditionFactory, StudyFactory, TherapyFactory, VerdictFactory
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -245,6 +246,7 @@ def test_upstream_text_is_escaped(client, demo):
     Reference.objects.filter(pk=study.reference_id).update(title=f"Evil {script} title")
     Study.objects.filter(pk=study.pk).update(outcome_summary=f"Evil {script} summary")
     Verdict.objects.filter(condition__slug=RA).update(summary=f"Evil {script} verdict")
+    publish()  # the study and the verdict are the draft's until published
 
     for url in (PAIR_URL, reverse("evidence:condition-detail", args=[RA])):
         html = client.get(url).content.decode()
@@ -283,6 +285,7 @@ def test_pair_without_a_verdict_is_404_even_with_studies(client, db):
 def test_pages_render_with_factory_data(client, db):
     verdict = VerdictFactory(therapy=TherapyFactory(), condition=ConditionFactory())
     StudyFactory(therapy=verdict.therapy, condition=verdict.condition)
+    publish(verdict)
     for url in (
         reverse("evidence:home"),
         reverse("evidence:condition-detail", args=[verdict.condition.slug]),
@@ -311,6 +314,7 @@ def test_a_condition_with_many_sub_conditions_names_them_all_and_bounds_their_ve
     for sub in subs:
         for therapy in therapies:
             VerdictFactory(condition=sub, therapy=therapy)
+    publish()
 
     html = client.get(reverse("evidence:condition-detail", args=[parent.slug])).content.decode()
 

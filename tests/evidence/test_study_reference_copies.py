@@ -24,6 +24,7 @@ from tests.factories import (
     TherapyFactory,
     VerdictFactory,
 )
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,7 @@ def test_a_retraction_notice_flags_the_study_on_a_large_pair_page(client, settin
     study = StudyFactory(reference=reference, therapy=verdict.therapy, condition=verdict.condition)
     for _ in range(3):
         StudyFactory(therapy=verdict.therapy, condition=verdict.condition)
+    publish(verdict)
     url = f"/conditions/{verdict.condition.slug}/{verdict.therapy.slug}/"
     assert "rests on sources that have been retracted" not in client.get(url).content.decode()
 
@@ -135,6 +137,7 @@ def test_a_retraction_notice_flags_the_study_on_a_large_pair_page(client, settin
         ]
     )
 
+    # A retraction shows at once: no publication between the notice and the page.
     assert _copies(study)[2] == RetractionStatus.RETRACTED
     evidence = pair_selectors.pair_evidence(
         condition_slug=verdict.condition.slug, therapy_slug=verdict.therapy.slug

@@ -14,12 +14,14 @@ EDITORIAL_TASKS = {
     "evidence.run_saved_searches",
     "evidence.send_review_digest",
 }
+# Queued when a version is published (evidence.receivers), never on a schedule.
+PUBLICATION_TASKS = {"evidence.notify_version_followers"}
 
 
 def test_the_evidence_tasks_are_registered():
     celery_app.loader.import_default_modules()
     registered = {name for name in celery_app.tasks if name.startswith("evidence.")}
-    assert registered == EDITORIAL_TASKS
+    assert registered == EDITORIAL_TASKS | PUBLICATION_TASKS
 
 
 def test_the_data_migration_schedules_them_daily():
@@ -33,6 +35,7 @@ def test_the_data_migration_schedules_them_daily():
     tasks = PeriodicTask.objects.filter(task__in=EDITORIAL_TASKS).select_related("crontab")
     assert {task.task for task in tasks} == EDITORIAL_TASKS
     assert tasks.count() == 3
+    assert not PeriodicTask.objects.filter(task__in=PUBLICATION_TASKS).exists()
     for task in tasks:
         assert task.enabled
         assert (task.crontab.day_of_week, task.crontab.day_of_month) == ("*", "*")

@@ -15,6 +15,7 @@ from devtools.corpus.generate import corpus_generate
 from devtools.corpus.plan import CorpusSpec
 from evidence.models import Verdict
 from tests.factories import UserFactory
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,7 @@ def _urls(condition: str, therapy: str, therapy_name: str, verdict: int) -> dict
 
 def _measure(spec: CorpusSpec, client: APIClient) -> dict[str, int]:
     summary = corpus_generate(spec=spec, replace=True)
+    publish()  # readers see published verdicts only
     condition, therapy, studies = summary.largest_pair
     assert studies >= 2
     verdict = Verdict.objects.select_related("therapy").get(

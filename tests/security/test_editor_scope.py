@@ -21,6 +21,7 @@ from tests.factories import (
     VerdictFactory,
 )
 from tests.support.admin_forms import admin_form_data
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,7 @@ def _api(user) -> APIClient:
 
 
 def test_api_refuses_writes_to_an_out_of_scope_study(world):
+    publish(world["lupus_verdict"])  # readers see the study once its pair is published
     api = _api(_editor("scoped", world["ra"]))
     url = f"/api/v1/studies/{world['lupus_study'].pk}/"
 

@@ -2,8 +2,9 @@
 
 The saved-search task runs against the fake PubMed and fills the triage queue; an editor
 includes one candidate in the admin and the RA verdict's page says it needs review, with
-that reason; a reviewer signs it off and the page shows the new review date and the
-change in its history.
+that reason; a reviewer signs it off and the page shows the new review date at once; the
+included study is the draft's until the reviewer publishes it, and the page's "What
+changed" then lists the new version with its note and the study added.
 """
 
 import re
@@ -64,7 +65,22 @@ def test_saved_search_triage_review_and_sign_off(client, fake_pubmed, editor, re
     assert "Needs review: this verdict" not in page
     assert f"Last reviewed {today} ." in page
     history = page[page.index("What changed") :]
-    assert f"{today} : Reviewed and signed off (Reviewer) . Review date now {today}" in history
-    assert "Put up for review (Editor)" in history  # by the editor's include
-    assert "New study: Randomised controlled trial" in history
+    assert "Version 2" not in history  # a sign-off publishes nothing
+    assert "Study added" not in history
+
+    _publish_in_the_admin(client, reviewer, ra_verdict, "Trial added; verdict unchanged.")
+
+    page = _text(client.get(PAIR_URL))
+    history = page[page.index("What changed") :]
+    assert f"{today} : Version 2 . Trial added; verdict unchanged." in history
+    assert "Study added: Exploring the effect of vitamin D3" in history
     assert editor.username not in page and reviewer.username not in page
+
+
+def _publish_in_the_admin(client, reviewer, verdict, note: str) -> None:
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:evidence_verdict_publish", args=[verdict.pk]), {"note": note}
+    )
+    assert response.status_code == 302
+    client.logout()

@@ -1,13 +1,17 @@
 """History: every change is recorded with who, when and what; editors revert in the admin;
-a verdict's changes are public on its pair page as "What changed"."""
+the history API keeps the draft's changes; the pair page's "What changed" lists the
+pair's published versions, each with its note and what it changed."""
 
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from rest_framework.test import APIClient
 
-from evidence.editorial import review
 from evidence.models import Condition, GuidelinePosition, Study, Verdict
+from evidence.services.publication import verdict_publish
 from references.models import Reference
 from tests.evidence.test_query_counts import PAIR_QUERIES
 from tests.support.admin_forms import admin_form_data
@@ -16,6 +20,8 @@ from therapies.models import Therapy
 pytestmark = pytest.mark.django_db
 
 PAIR_URL = "/conditions/rheumatoid-arthritis/ivig/"
+RECENT_VERSIONS = 5  # the pair page lists the last five published versions
+STATUS_RAISED = {"old": "investigational", "new": "supported"}
 
 
 def _admin_change(client, obj, **changes):
@@ -103,6 +109,12 @@ def test_a_viewer_cannot_revert(client, viewer, editor, ra_verdict):
     assert ra_verdict.summary == "A hasty rewrite."
 
 
+def _history(response) -> str:
+    text = _text(response)
+    start = text.index("What changed")
+    return text[start : text.index("References", start)]
+
+
 def test_the_pair_page_shows_what_changed_without_names(client, editor, reviewer, ra_verdict):
     admin = client
     admin.force_login(editor)
@@ -110,40 +122,61 @@ def test_the_pair_page_shows_what_changed_without_names(client, editor, reviewer
         admin,
         ra_verdict,
         status="supported",
-        key_takeaways='["Treat IVIG for rheumatoid arthritis as investigational.", "New point."]',
+        key_takeaways="Treat IVIG for rheumatoid arthritis as investigational.\nNew point.",
     )
-    review.verdict_request_review(verdict=ra_verdict, message="Status raised; please check.")
-    review.verdict_sign_off(verdict=ra_verdict, user=reviewer)
     client.logout()
 
-    page = client.get(PAIR_URL)
-    text = _text(page)
+    # The editor's change is the draft's: "What changed" lists published versions only.
+    draft = _history(client.get(PAIR_URL))
+    assert "Version 1 . Version 1: the demo" in draft and "First published version." in draft
+    assert "Version 2" not in draft and "Status:" not in draft
 
-    assert "What changed" in text
-    history = text[
-        text.index("What changed") : text.index("References", text.index("What changed"))
-    ]
-    assert "Reviewed and signed off (Reviewer)" in history
-    assert "Put up for review (Automatic check)" in history
-    assert "Status raised; please check." in history
-    assert "Verdict updated (Editor)" in history
-    assert "Status: Investigational → Supported" in history
+    verdict_publish(verdict=ra_verdict, user=reviewer, note="Status raised; please check.")
+
+    page = client.get(PAIR_URL)
+    history = _history(page)
+    today = date_format(timezone.localdate(), "j F Y")
+    assert f"{today} : Version 2 . Status raised; please check." in history
+    assert "Status: investigational → supported" in history
     assert "Key takeaways: added “New point.”" in history
-    assert "Verdict published" in history
+    assert history.index("Version 2") < history.index("Version 1")  # newest first
     assert editor.username not in page.content.decode()
     assert reviewer.username not in page.content.decode()
-    assert '"code"' not in history and "{" not in history
+    assert '"code"' not in history and "{" not in history and "[" not in history
+
+
+def test_the_history_api_keeps_recording_the_drafts_changes(client, editor, reviewer, ra_verdict):
+    client.force_login(editor)
+    _admin_change(client, ra_verdict, status="supported")
+    client.logout()
+    verdict_publish(verdict=ra_verdict, user=reviewer, note="Status raised.")
+
+    response = APIClient().get(f"/api/v1/verdicts/{ra_verdict.pk}/history/")
+
+    assert response.status_code == 200
+    records = response.json()["results"]
+    edit = next(r for r in records if {"field": "status", **STATUS_RAISED} in r["changes"])
+    assert (edit["type"], edit["role"], edit["user"]) == ("changed", "Editor", None)
+    assert records[0]["role"] == "Reviewer"  # the publication signed the review off
+    assert records[-1]["type"] == "created"
+    assert editor.username not in response.content.decode()
 
 
 def test_the_pair_page_query_count_does_not_grow_with_history(
-    client, ra_verdict, django_assert_max_num_queries
+    client, reviewer, ra_verdict, django_assert_max_num_queries
 ):
     for i in range(60):
         ra_verdict.review_interval_months = 6 + i % 7
         ra_verdict.save()
+    for i in range(12):
+        Verdict.objects.filter(pk=ra_verdict.pk).update(summary=f"Summary {i}.")
+        verdict_publish(verdict=ra_verdict, user=reviewer, note=f"Publication {i}.")
 
     with django_assert_max_num_queries(PAIR_QUERIES):
         response = client.get(PAIR_URL)
 
     assert response.status_code == 200
-    assert _text(response).count("Review interval:") == 20
+    history = _history(response)
+    assert history.count("Summary: Summary") == RECENT_VERSIONS
+    assert "Version 13 ." in history and "Publication 11." in history
+    assert f"Version {13 - RECENT_VERSIONS} ." not in history
