@@ -14,8 +14,9 @@ import json
 import pytest
 from django.urls import reverse
 
-from evidence.models import Condition, Verdict
+from evidence.models import Condition, Study, Verdict
 from tests.browser.browsing import ARTIFACTS, axe_violations, violation_summary
+from tests.support.publishing import publish
 from therapies.models import Therapy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -80,7 +81,17 @@ def public_pages(demo, add_studies):
     forbids ORM calls)."""
     therapy = Therapy.objects.get(slug="ivig")
     long_pair = Condition.objects.get(slug="lupus-nephritis")
-    add_studies(LONG_PAIR_STUDIES, therapy=therapy, condition=long_pair)
+    studies = add_studies(LONG_PAIR_STUDIES, therapy=therapy, condition=long_pair, publish=False)
+    # Effect sizes on a few, so that the pair also draws a forest plot with a pooled
+    # estimate and a retracted study left out of it.
+    for i, study in enumerate(studies[:6]):
+        Study.objects.filter(pk=study.pk).update(
+            effect_measure="RR",
+            effect_size=0.7 + i / 10,
+            ci_lower=0.45 + i / 10,
+            ci_upper=1.1 + i / 10,
+        )
+    publish(Verdict.objects.get(therapy=therapy, condition=long_pair))
     pages = {"home": (reverse("evidence:home"), 200)}
     for condition in Condition.objects.order_by("slug"):
         pages[f"condition-{condition.slug}"] = (condition.get_absolute_url(), 200)

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 
 from ..forest import ForestGroup, ForestStudy, format_value
 from ..meta_analysis import Pooled
-from .forest_layout import COMPACT, FILL, TOP, WIDE, Layout, Scale
+from .forest_layout import COMPACT, COMPACT_MIN_FONT, FILL, TOP, WIDE, Layout, Scale
 from .svg import DANGER, GRID, INK, MUTED, el, figure, label, text
 
 
@@ -49,8 +49,30 @@ def _diamond(group: ForestGroup, pooled: Pooled, scale: Scale, y: float, *, fill
 def _row_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
     """A row's name: left of the plot (wide), or above the row (compact)."""
     if layout.labels_above:
-        return label(layout.plot_left, y - 13, value, font_size=11.5, **attrs)
+        return label(layout.plot_left, y - 13, value, **_compact(attrs))
     return label(layout.label_right, y + 4, value, text_anchor="end", **attrs)
+
+
+def _estimate(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A row's estimate: right of the plot (wide), or at the right end of the line above
+    the row, beside its name (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_right, y - 13, value, text_anchor="end", **_compact(attrs))
+    return label(layout.estimate_left, y + 4, value, **attrs)
+
+
+def _note(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A line under a row (why a study is not pooled): under the estimates (wide), or from
+    the plot's left edge (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_left, y, value, **_compact(attrs))
+    return label(layout.estimate_left, y, value, **attrs)
+
+
+def _compact(attrs: dict) -> dict:
+    """A compact plot's text is never smaller than COMPACT_MIN_FONT."""
+    size = max(float(attrs.get("font_size") or COMPACT_MIN_FONT), COMPACT_MIN_FONT)
+    return {**attrs, "font_size": size}
 
 
 def forest_plot_svg(
@@ -62,7 +84,12 @@ def forest_plot_svg(
     scale = Scale(group, _plotted_values(group, pooled_models), layout)
 
     header_y = TOP + 16
-    body = [label(layout.estimate_left, header_y, f"{group.measure} (95% CI)", font_weight=700)]
+    header = f"{group.measure} (95% CI)"
+    body = [
+        label(layout.plot_right, header_y, header, text_anchor="end", font_weight=700)
+        if layout.labels_above
+        else label(layout.estimate_left, header_y, header, font_weight=700)
+    ]
     if not layout.labels_above:
         body.append(label(8, header_y, "Study", font_weight=700))
     y = TOP + layout.row + 6 + above
@@ -139,7 +166,7 @@ def _study_row(
         if item.ci_lower is not None and item.ci_upper is not None
         else ""
     )
-    parts.append(label(layout.estimate_left, cy + 4, f"{estimate}{interval}"))
+    parts.append(_estimate(layout, cy, f"{estimate}{interval}"))
     parts += _exclusion_marks(item, layout, cx, cy)
     parts.insert(
         0, el("title", {}, text(f"{_study_label(item)}: {group.measure} {estimate}{interval}"))
@@ -203,8 +230,8 @@ def _exclusion_marks(item: ForestStudy, layout: Layout, cx: float, cy: float) ->
         )
     if item.excluded_because:
         parts.append(
-            label(
-                layout.estimate_left,
+            _note(
+                layout,
                 cy + 17,
                 f"{item.excluded_because.capitalize()}: not pooled",
                 fill=DANGER if retracted else MUTED,
@@ -225,9 +252,9 @@ def _pooled_row(
     parts = [
         _row_label(layout, y, name, font_weight=700 if is_reml else 400),
         _diamond(group, pooled, scale, y, filled=is_reml),
-        label(
-            layout.estimate_left,
-            y + 4,
+        _estimate(
+            layout,
+            y,
             f"{format_value(group.display(pooled.estimate))} "
             f"[{format_value(group.display(pooled.ci_lower))}, "
             f"{format_value(group.display(pooled.ci_upper))}]",
@@ -261,9 +288,9 @@ def _prediction_interval(
             },
         ),
         _row_label(layout, y, "Prediction interval", fill=MUTED),
-        label(
-            layout.estimate_left,
-            y + 4,
+        _estimate(
+            layout,
+            y,
             f"[{group.prediction_interval(pooled).replace(' to ', ', ')}]",
             fill=MUTED,
             font_size=11,
@@ -323,7 +350,7 @@ def _captions(group: ForestGroup, layout: Layout, therapy: str, axis_y: float) -
             axis_y + 54,
             f"← Lower with {therapy}",
             fill=MUTED,
-            font_size=11,
+            font_size=COMPACT_MIN_FONT if layout.labels_above else 11,
         ),
         label(
             layout.plot_right,
@@ -331,7 +358,7 @@ def _captions(group: ForestGroup, layout: Layout, therapy: str, axis_y: float) -
             f"Higher with {therapy} →",
             text_anchor="end",
             fill=MUTED,
-            font_size=11,
+            font_size=COMPACT_MIN_FONT if layout.labels_above else 11,
         ),
         el(
             "line",

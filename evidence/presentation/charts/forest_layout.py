@@ -25,7 +25,11 @@ class Layout:
 
 
 WIDE = Layout("wide", 720, 176, 190, 540, 556, row=28, labels_above=False)
-COMPACT = Layout("compact", 380, 0, 12, 238, 248, row=42, labels_above=True)
+# Compact: narrow enough that a 320 px phone draws its 12-unit text at 11 px or more; each
+# row's label and estimate share the line above it, so the plot takes the whole width.
+COMPACT = Layout("compact", 300, 0, 12, 288, 288, row=46, labels_above=True)
+# The smallest text a compact plot draws (the wide one may go smaller: it scrolls).
+COMPACT_MIN_FONT = 12
 TOP = 8
 LOG_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
 FILL = "#0b5cad"
