@@ -15,6 +15,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config import page_cache
+
 from .. import publication
 from ..editorial.roles import PUBLISH_PERMISSION
 from ..models import (
@@ -129,9 +131,13 @@ def published_copy_replace(*, version: VerdictVersion) -> None:
             "guideline_positions": content["guideline_positions"],
         },
     )
-    PublishedStudy.objects.filter(
-        therapy_id=verdict.therapy_id, condition_id=verdict.condition_id
-    ).delete()
+    pair = {"therapy_id": verdict.therapy_id, "condition_id": verdict.condition_id}
+    PublishedStudy.objects.filter(**pair).delete()
+    # A study moved here from another pair leaves that pair's published copy now: a study
+    # is published in one pair at a time (its id is the copy's key).
+    moved = PublishedStudy.objects.filter(pk__in=Study.objects.filter(**pair).values("pk"))
+    if moved.delete()[0]:
+        page_cache.invalidate_all()  # the pairs they left, whichever they were
     columns = _published_study_columns()
     names = ", ".join(connection.ops.quote_name(column) for column in columns)
     source = ", ".join(

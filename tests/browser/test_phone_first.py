@@ -98,6 +98,10 @@ def public_pages(demo, add_studies):
     for verdict in Verdict.objects.select_related("condition", "therapy").order_by("pk"):
         pages[f"pair-{verdict.condition.slug}"] = (verdict.get_absolute_url(), 200)
     pages["pair-lupus-nephritis-page-2"] = (pages["pair-lupus-nephritis"][0] + "?page=2", 200)
+    versions = pages["pair-lupus-nephritis"][0] + "versions/"
+    pages["versions"] = (versions, 200)
+    pages["version-1"] = (versions + "1/", 200)
+    pages["versions-compared"] = (versions + "compare/?from=1&to=2", 200)
     for each in Therapy.objects.order_by("slug"):
         pages[f"therapy-{each.slug}"] = (each.get_absolute_url(), 200)
     pages["search-results"] = (reverse("search:search") + "?q=ivig", 200)

@@ -13,6 +13,7 @@ from evidence.services.follows import version_notify_followers
 from tests.api.helpers import assert_error
 from tests.factories import UserFactory
 from tests.support.doors import signed_in, staff
+from tests.support.publishing import publish
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +236,18 @@ def test_a_study_reads_as_any_published_version_held_it(ra, reviewer):
     assert APIClient().get(url, {"version": 3}).status_code == 404
     assert "version" in assert_error(APIClient().get(url, {"version": "x"}), 400)["fields"]
     assert APIClient().get("/api/v1/studies/999999/", {"version": 1}).status_code == 404
+
+
+def test_a_study_moved_to_another_pair_is_published_there(demo):
+    ra = Verdict.objects.get(condition__slug="rheumatoid-arthritis", therapy__slug="ivig")
+    nephritis = Verdict.objects.get(condition__slug="lupus-nephritis")
+    study = Study.objects.filter(verdict=ra).order_by("id").first()
+    study.condition, study.verdict = nephritis.condition, nephritis
+    study.save()
+    assert PublishedStudy.objects.get(pk=study.pk).condition_id == ra.condition_id
+
+    publish(nephritis)
+
+    moved = PublishedStudy.objects.get(pk=study.pk)
+    assert (moved.condition_id, moved.verdict_id) == (nephritis.condition_id, nephritis.pk)
+    assert not PublishedStudy.objects.filter(condition=ra.condition, pk=study.pk).exists()

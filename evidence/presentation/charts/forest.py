@@ -14,7 +14,18 @@ from django.utils.safestring import SafeString
 
 from ..forest import ForestGroup, ForestStudy, format_value
 from ..meta_analysis import Pooled
-from .forest_layout import COMPACT, COMPACT_MIN_FONT, FILL, TOP, WIDE, Layout, Scale
+from .forest_layout import (
+    COMPACT,
+    COMPACT_MIN_FONT,
+    FILL,
+    TOP,
+    WIDE,
+    Layout,
+    Scale,
+    estimate_label,
+    note_label,
+    row_label,
+)
 from .svg import DANGER, GRID, INK, MUTED, el, figure, label, text
 
 
@@ -44,35 +55,6 @@ def _diamond(group: ForestGroup, pooled: Pooled, scale: Scale, y: float, *, fill
             "data-estimate": f"{group.display(pooled.estimate):.4f}",
         },
     )
-
-
-def _row_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
-    """A row's name: left of the plot (wide), or above the row (compact)."""
-    if layout.labels_above:
-        return label(layout.plot_left, y - 13, value, **_compact(attrs))
-    return label(layout.label_right, y + 4, value, text_anchor="end", **attrs)
-
-
-def _estimate(layout: Layout, y: float, value: str, **attrs: object) -> str:
-    """A row's estimate: right of the plot (wide), or at the right end of the line above
-    the row, beside its name (compact)."""
-    if layout.labels_above:
-        return label(layout.plot_right, y - 13, value, text_anchor="end", **_compact(attrs))
-    return label(layout.estimate_left, y + 4, value, **attrs)
-
-
-def _note(layout: Layout, y: float, value: str, **attrs: object) -> str:
-    """A line under a row (why a study is not pooled): under the estimates (wide), or from
-    the plot's left edge (compact)."""
-    if layout.labels_above:
-        return label(layout.plot_left, y, value, **_compact(attrs))
-    return label(layout.estimate_left, y, value, **attrs)
-
-
-def _compact(attrs: dict) -> dict:
-    """A compact plot's text is never smaller than COMPACT_MIN_FONT."""
-    size = max(float(attrs.get("font_size") or COMPACT_MIN_FONT), COMPACT_MIN_FONT)
-    return {**attrs, "font_size": size}
 
 
 def forest_plot_svg(
@@ -141,7 +123,7 @@ def _study_row(
     cy: float,
     largest_weight: float,
 ) -> str:
-    parts = [_row_label(layout, cy, _study_label(item))]
+    parts = [row_label(layout, cy, _study_label(item))]
     parts += _study_interval(item, scale, cy)
     weight = item.weight
     side = 7 + 11 * math.sqrt(weight / largest_weight) if weight else 8
@@ -166,7 +148,7 @@ def _study_row(
         if item.ci_lower is not None and item.ci_upper is not None
         else ""
     )
-    parts.append(_estimate(layout, cy, f"{estimate}{interval}"))
+    parts.append(estimate_label(layout, cy, f"{estimate}{interval}"))
     parts += _exclusion_marks(item, layout, cx, cy)
     parts.insert(
         0, el("title", {}, text(f"{_study_label(item)}: {group.measure} {estimate}{interval}"))
@@ -230,7 +212,7 @@ def _exclusion_marks(item: ForestStudy, layout: Layout, cx: float, cy: float) ->
         )
     if item.excluded_because:
         parts.append(
-            _note(
+            note_label(
                 layout,
                 cy + 17,
                 f"{item.excluded_because.capitalize()}: not pooled",
@@ -250,9 +232,9 @@ def _pooled_row(
     is_reml = pooled is group.reml
     name = "Pooled, REML" if is_reml else "Pooled, DerSimonian-Laird"
     parts = [
-        _row_label(layout, y, name, font_weight=700 if is_reml else 400),
+        row_label(layout, y, name, font_weight=700 if is_reml else 400),
         _diamond(group, pooled, scale, y, filled=is_reml),
-        _estimate(
+        estimate_label(
             layout,
             y,
             f"{format_value(group.display(pooled.estimate))} "
@@ -287,8 +269,8 @@ def _prediction_interval(
                 "data-role": "prediction-interval",
             },
         ),
-        _row_label(layout, y, "Prediction interval", fill=MUTED),
-        _estimate(
+        row_label(layout, y, "Prediction interval", fill=MUTED),
+        estimate_label(
             layout,
             y,
             f"[{group.prediction_interval(pooled).replace(' to ', ', ')}]",

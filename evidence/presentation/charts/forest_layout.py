@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ..forest import ForestGroup
-from .svg import nice_step
+from .svg import label, nice_step
 
 
 @dataclass(frozen=True)
@@ -78,3 +78,35 @@ class Scale:
             ticks.append(round(tick, 10))
             tick += step
         return ticks
+
+
+# --- Where a row's texts go in each layout ---------------------------------------------
+
+
+def row_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A row's name: left of the plot (wide), or above the row (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_left, y - 13, value, **compact_text(attrs))
+    return label(layout.label_right, y + 4, value, text_anchor="end", **attrs)
+
+
+def estimate_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A row's estimate: right of the plot (wide), or at the right end of the line above
+    the row, beside its name (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_right, y - 13, value, text_anchor="end", **compact_text(attrs))
+    return label(layout.estimate_left, y + 4, value, **attrs)
+
+
+def note_label(layout: Layout, y: float, value: str, **attrs: object) -> str:
+    """A line under a row (why a study is not pooled): under the estimates (wide), or from
+    the plot's left edge (compact)."""
+    if layout.labels_above:
+        return label(layout.plot_left, y, value, **compact_text(attrs))
+    return label(layout.estimate_left, y, value, **attrs)
+
+
+def compact_text(attrs: dict) -> dict:
+    """A compact plot's text is never smaller than COMPACT_MIN_FONT."""
+    size = max(float(attrs.get("font_size") or COMPACT_MIN_FONT), COMPACT_MIN_FONT)
+    return {**attrs, "font_size": size}
