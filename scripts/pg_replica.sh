@@ -13,7 +13,9 @@
 # What it changes on the primary: only a "host replication all 127.0.0.1/32 trust" line in
 # pg_hba.conf when no replication line is there, then a reload (no restart). No
 # replication slot, so a replica left stopped never makes the primary keep WAL; one that
-# fell too far behind is rebuilt by the next run.
+# fell too far behind is rebuilt by the next run. The replica keeps running afterwards
+# (replaying every write of the primary); stop it with `pg_ctlcluster 15 evidentia_replica
+# stop`, or remove it with `pg_dropcluster --stop 15 evidentia_replica`.
 set -euo pipefail
 
 PRIMARY_HOST="${PRIMARY_HOST:-127.0.0.1}"
