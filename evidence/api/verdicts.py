@@ -166,18 +166,26 @@ class VerdictViewSet(
         summary="The verdict's past versions",
         description="Every saved version, newest first: when, by which role (and, for "
         "signed-in staff who may view verdicts, which account), and each field that "
-        "changed with its old and new value.",
+        "changed with its old and new value. Readers without that right see the saves up "
+        "to the last publication (a draft's later edits are the editors'); a verdict never "
+        "published is a 404 to them.",
         responses=VerdictVersionSerializer(many=True),
     )
     @action(detail=True, methods=["get"], filter_backends=[])
     def history(self, request: Request, pk: str) -> Response:
-        verdict = get_object_or_404(Verdict, pk=pk)
+        verdict = get_object_or_404(Verdict.objects.select_related("published"), pk=pk)
         records = with_author_roles(verdict.history.select_related("history_user")).order_by(
             "-history_date", "-history_id"
         )
-        page = self.paginate_queryset(records)
         user = request.user
         show_names = user.is_staff and user.has_perm("evidence.view_verdict", verdict)
+        if not show_names:
+            # Readers see the saves up to the last publication; what came after is a draft.
+            published = getattr(verdict, "published", None)
+            if published is None:
+                raise NotFound("This verdict has not been published.")
+            records = records.filter(history_date__lte=published.published_at)
+        page = self.paginate_queryset(records)
         versions = verdict_versions(page, all_records=records, show_names=show_names)
         data = VerdictVersionSerializer(versions, many=True)
         return self.get_paginated_response(data.data)

@@ -86,6 +86,11 @@ def _version_create(
         raise ValidationError({"note": "Say what this version changes and why."}, code="required")
     previous = current.versions.order_by("-number").first()
     content = pair_content(verdict=current)
+    handled = list(current.review_reasons)
+    if sign_off:
+        # Before the version's date, so that the sign-off is part of what it publishes
+        # (the history API shows readers the saves up to a publication).
+        _sign_off(current, user=user, note=note)
     version = VerdictVersion.objects.create(
         verdict=current,
         number=(previous.number + 1) if previous else 1,
@@ -94,11 +99,9 @@ def _version_create(
         note=note,
         content=content,
         changes=publication.changes(previous.content if previous else None, content),
-        handled_reasons=list(current.review_reasons),
+        handled_reasons=handled,
     )
     published_copy_replace(version=version)
-    if sign_off:
-        _sign_off(current, user=user, note=note)
     if announce:
         version_published.send(sender=VerdictVersion, version=version)
     return version

@@ -108,6 +108,7 @@ def test_history_lists_each_version_with_who_when_and_what_changed(anon, db):
     verdict.save()
     verdict.needs_review = True
     verdict.save()
+    publish(verdict)  # readers see the saves up to the last publication
 
     response = anon.get(f"/api/v1/verdicts/{verdict.pk}/history/")
 
@@ -134,6 +135,7 @@ def test_history_names_the_account_only_to_staff_who_may_view_verdicts(db):
     verdict.summary = "Better now."
     verdict._history_user = editor
     verdict.save()
+    publish(verdict)
     url = f"/api/v1/verdicts/{verdict.pk}/history/"
     viewer = UserFactory(username="staff-viewer", is_staff=True)
     viewer.groups.add(Group.objects.get(name=VIEWER))
@@ -153,6 +155,7 @@ def test_history_pages_diff_across_the_page_boundary(anon, db):
     for months in (2, 3, 4):
         verdict.review_interval_months = months
         verdict.save()
+    publish(verdict)
 
     page = anon.get(f"/api/v1/verdicts/{verdict.pk}/history/?page_size=2&page=2").json()
 

@@ -11,7 +11,7 @@ from evidence.editorial.roles import EDITOR, REVIEWER
 from evidence.models import Follow, PublishedStudy, Study, Verdict, VersionNotice
 from evidence.services.follows import version_notify_followers
 from tests.api.helpers import assert_error
-from tests.factories import UserFactory
+from tests.factories import UserFactory, VerdictFactory
 from tests.support.doors import signed_in, staff
 from tests.support.publishing import publish
 
@@ -251,3 +251,14 @@ def test_a_study_moved_to_another_pair_is_published_there(demo):
     moved = PublishedStudy.objects.get(pk=study.pk)
     assert (moved.condition_id, moved.verdict_id) == (nephritis.condition_id, nephritis.pk)
     assert not PublishedStudy.objects.filter(condition=ra.condition, pk=study.pk).exists()
+
+
+def test_the_history_api_shows_readers_no_draft_edit(ra, editor):
+    url = f"/api/v1/verdicts/{ra.pk}/history/"
+    before = APIClient().get(url).json()["count"]
+    _patch_summary(ra, editor)
+
+    assert APIClient().get(url).json()["count"] == before
+    assert _api(editor).get(url).json()["count"] == before + 1  # staff with view rights
+    never = VerdictFactory()
+    assert APIClient().get(f"/api/v1/verdicts/{never.pk}/history/").status_code == 404
