@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from config import page_cache
 from evidence.models import SORT_TITLE_LENGTH, Condition, Study, Verdict
+from evidence.services.publication import verdicts_publish_existing
 from references.models import Reference, ReferenceNotice
 from therapies.models import Therapy
 
@@ -124,6 +125,9 @@ def corpus_generate(
     extras.write_triage(
         rng("triage"), pairs, verdict_ids, conditions, therapies, layout.other_ids, counts
     )
+    # Readers see what is published: version 1 of every verdict, as written.
+    counts["published versions"] = verdicts_publish_existing(note="The generated corpus.")
+    log(f"published version 1 of {counts['published versions']} verdicts")
     _after_bulk_write()
     _analyze()
     if pairs:
