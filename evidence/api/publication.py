@@ -48,20 +48,13 @@ def _versions(pk: str) -> QuerySet:
     return VerdictVersion.objects.filter(verdict=verdict).defer("content")
 
 
+DRAFT = "draft"
 VERSION_PARAMETER = OpenApiParameter(
     "version",
     str,
-    description="A published version's number (the version whole, as "
-    "/versions/{n}/ gives it), or `draft` for the draft (editors of the verdict's "
-    "condition). Without it: the last published version.",
-    required=False,
-)
-
-
-VERSION_NUMBER_PARAMETER = OpenApiParameter(
-    "version",
-    int,
-    description="A published version's number: the record as that version held it.",
+    description="A published version's number (the record as that version held it), or "
+    "`draft` for the draft (editors of its condition). Without it: the last published "
+    "version.",
     required=False,
 )
 

@@ -17,7 +17,7 @@ from evidence.permissions import with_changes
 
 from .filters import StudyFilter
 from .permissions import ObjectRulePermissions, require_may_save
-from .publication import VERSION_NUMBER_PARAMETER, version_number
+from .publication import DRAFT, VERSION_PARAMETER, version_number
 from .serializers import StudyDetailSerializer, StudyListSerializer, StudyWriteSerializer
 
 
@@ -48,8 +48,9 @@ STUDY_ORDER = (F("reference__year").asc(nulls_last=True), "reference__title", "o
     retrieve=extend_schema(
         summary="One study",
         description="As its pair's last published version shows it; `?version=n`: as "
-        "version n of its pair held it (`version`, `published_at` and the `study` row).",
-        parameters=[*CONDITIONAL_PARAMETERS, VERSION_NUMBER_PARAMETER],
+        "version n of its pair held it (`version`, `published_at` and the `study` row); "
+        "`?version=draft`: the draft, for editors of its condition.",
+        parameters=[*CONDITIONAL_PARAMETERS, VERSION_PARAMETER],
         responses={200: StudyDetailSerializer, 304: NOT_MODIFIED},
     ),
     create=extend_schema(
@@ -125,6 +126,8 @@ class StudyViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         wanted = request.query_params.get("version")
+        if wanted == DRAFT:
+            return Response(self._draft(request, kwargs["pk"]))
         if wanted not in (None, ""):
             return Response(_study_in_version(kwargs["pk"], version_number(wanted)))
         study = self.get_object()
@@ -135,13 +138,28 @@ class StudyViewSet(viewsets.ModelViewSet):
         )
         return conditional_response(request, data, last_modified=last_modified)
 
+    def _draft(self, request: Request, pk: str) -> dict:
+        """The draft study, for those who may change it (404 for anyone else)."""
+        study = (
+            Study.objects.select_related(
+                "reference", "therapy", "condition", "extraction_reference"
+            )
+            .filter(pk=pk if pk.isascii() and pk.isdigit() and len(pk) <= 18 else None)
+            .first()
+        )
+        if study is None or not request.user.has_perm("evidence.change_study", study):
+            raise NotFound("Only editors of the study's condition may read its draft.")
+        return StudyDetailSerializer(study, context=self.get_serializer_context()).data
+
     def create(self, request: Request, *args, **kwargs) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         require_may_save(request.user, Study(**serializer.validated_data))
         study = services.study_create(**serializer.validated_data)
         response = self._detail(study, status=status.HTTP_201_CREATED)
-        response["Location"] = str(response.data["url"])
+        # The new study is the pair's draft until a reviewer publishes it: its address
+        # reads the draft, for the editor who wrote it.
+        response["Location"] = f"{response.data['url']}?version={DRAFT}"
         return response
 
     def partial_update(self, request: Request, *args, **kwargs) -> Response:

@@ -25,7 +25,7 @@ from .filters import VerdictFilter
 from .history import verdict_versions
 from .pagination import paginated_references
 from .permissions import ObjectRulePermissions
-from .publication import VERSION_PARAMETER, VerdictPublicationMixin, version_number
+from .publication import DRAFT, VERSION_PARAMETER, VerdictPublicationMixin, version_number
 from .serializers import (
     VerdictDetailSerializer,
     VerdictDraftSerializer,
@@ -34,7 +34,6 @@ from .serializers import (
 )
 from .studies import STUDY_ORDER
 
-DRAFT = "draft"
 DRAFT_BACKGROUND = Prefetch(
     "references",
     queryset=Reference.objects.order_by("verdictreference__position", "verdictreference__id"),

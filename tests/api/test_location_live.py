@@ -79,5 +79,7 @@ def test_post_studies_answers_201_with_a_location_over_wsgi(http):
 
     assert response.status_code == 201, response.text
     study = Study.objects.get()
-    publish(verdict)  # the new study is the draft's; readers see it once published
-    assert_location_resolves(http, response, f"/api/v1/studies/{study.pk}/")
+    # The new study is the pair's draft: its Location reads the draft for its editor.
+    assert_location_resolves(http, response, f"/api/v1/studies/{study.pk}/?version=draft")
+    publish(verdict)  # readers see it once published
+    assert http.get(f"/api/v1/studies/{study.pk}/").status_code == 200

@@ -166,7 +166,7 @@ def test_an_editor_creates_a_study_attached_to_the_pair_verdict(editor_client, e
     assert response.status_code == 201, response.content
     study = Study.objects.get()
     assert study.verdict == pair
-    assert response["Location"].endswith(f"/api/v1/studies/{study.pk}/")
+    assert response["Location"].endswith(f"/api/v1/studies/{study.pk}/?version=draft")
     assert response.json()["verdict"] == pair.pk
     assert study.history.get().history_user == editor
 

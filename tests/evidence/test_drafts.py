@@ -262,3 +262,26 @@ def test_the_history_api_shows_readers_no_draft_edit(ra, editor):
     assert _api(editor).get(url).json()["count"] == before + 1  # staff with view rights
     never = VerdictFactory()
     assert APIClient().get(f"/api/v1/verdicts/{never.pk}/history/").status_code == 404
+
+
+def test_a_new_studys_location_reads_its_draft_for_its_editor(ra, editor):
+    from references.models import Reference
+
+    created = _api(editor).post(
+        "/api/v1/studies/",
+        {
+            "reference": Reference.objects.exclude(studies__verdict=ra).first().pk,
+            "therapy": "ivig",
+            "condition": "rheumatoid-arthritis",
+            "design": "cohort",
+            "outcome_summary": "A new draft study.",
+            "direction": "benefit",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    location = created["Location"]
+    assert location.endswith("?version=draft")
+    assert _api(editor).get(location).json()["outcome_summary"] == "A new draft study."
+    assert APIClient().get(location).status_code == 404
+    assert APIClient().get(location.split("?")[0]).status_code == 404  # not published yet
