@@ -125,9 +125,7 @@ def corpus_generate(
     extras.write_triage(
         rng("triage"), pairs, verdict_ids, conditions, therapies, layout.other_ids, counts
     )
-    # Readers see what is published: version 1 of every verdict, as written.
-    counts["published versions"] = verdicts_publish_existing(note="The generated corpus.")
-    log(f"published version 1 of {counts['published versions']} verdicts")
+    _publish(counts, log)
     _after_bulk_write()
     _analyze()
     if pairs:
@@ -295,6 +293,12 @@ def _pairs_of(pairs, planned):
         for _ in range(pair.studies):
             yield pair, planned[index]
             index += 1
+
+
+def _publish(counts, log) -> None:
+    """Readers see what is published: version 1 of every verdict, as written."""
+    counts["published versions"] = verdicts_publish_existing(note="The generated corpus.")
+    log(f"published version 1 of {counts['published versions']} verdicts")
 
 
 def _after_bulk_write() -> None:
