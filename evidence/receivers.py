@@ -264,4 +264,6 @@ def _roles_changed(sender, action, **kwargs):
 @receiver(version_published, dispatch_uid="evidence.follows.version_published")
 def _tell_followers(sender, version, **kwargs):
     # After the commit: a worker must find the version, and a rolled-back one tells no one.
-    transaction.on_commit(lambda: tasks.version_notify_followers.delay(version.pk))
+    # Robust: a broker that cannot be reached is logged, and never undoes or fails the
+    # publication, which has committed by then.
+    transaction.on_commit(lambda: tasks.version_notify_followers.delay(version.pk), robust=True)

@@ -16,6 +16,7 @@ from tests.factories import (
     VerdictFactory,
     VerdictReferenceFactory,
 )
+from tests.support.publishing import publish
 from therapies.models import Therapy
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +80,7 @@ def world(request, add_studies):
         verdict.review_interval_months = i + 1
         verdict._history_user = user
         verdict.save()
+    publish()  # readers see published verdicts, and the history up to the publication
     return {"n": n, "verdict": verdict}
 
 

@@ -217,7 +217,7 @@ def _exclusion_marks(item: ForestStudy, layout: Layout, cx: float, cy: float) ->
                 cy + 17,
                 f"{item.excluded_because.capitalize()}: not pooled",
                 fill=DANGER if retracted else MUTED,
-                font_size=10.5,
+                font_size=11.5,
                 font_weight=700 if retracted else None,
             )
         )
@@ -275,7 +275,7 @@ def _prediction_interval(
             y,
             f"[{group.prediction_interval(pooled).replace(' to ', ', ')}]",
             fill=MUTED,
-            font_size=11,
+            font_size=11.5,
         ),
     ]
 
@@ -332,7 +332,7 @@ def _captions(group: ForestGroup, layout: Layout, therapy: str, axis_y: float) -
             axis_y + 54,
             f"← Lower with {therapy}",
             fill=MUTED,
-            font_size=COMPACT_MIN_FONT if layout.labels_above else 11,
+            font_size=COMPACT_MIN_FONT if layout.labels_above else 11.5,
         ),
         label(
             layout.plot_right,
@@ -340,7 +340,7 @@ def _captions(group: ForestGroup, layout: Layout, therapy: str, axis_y: float) -
             f"Higher with {therapy} →",
             text_anchor="end",
             fill=MUTED,
-            font_size=COMPACT_MIN_FONT if layout.labels_above else 11,
+            font_size=COMPACT_MIN_FONT if layout.labels_above else 11.5,
         ),
         el(
             "line",
