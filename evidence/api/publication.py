@@ -72,9 +72,11 @@ class VerdictPublicationMixin:
     """The publication actions of the verdicts' viewset."""
 
     def _version_detail(self, request: Request, pk: str, number: int) -> Response:
+        # An id no row can have (not digits, or past a bigint) is simply not found.
+        text = str(pk)
         version = (
-            VerdictVersion.objects.filter(verdict_id=pk, number=number).first()
-            if str(pk).isdigit()
+            VerdictVersion.objects.filter(verdict_id=int(text), number=number).first()
+            if text.isascii() and text.isdigit() and len(text) <= 18
             else None
         )
         if version is None:

@@ -63,3 +63,8 @@ def test_a_publication_without_a_note_is_400_naming_it(ra):
 def test_an_unknown_version_is_404(ra):
     assert APIClient().get(f"/api/v1/verdicts/{ra.pk}/versions/9/").status_code == 404
     assert APIClient().get("/api/v1/verdicts/999999/versions/").status_code == 404
+
+
+@pytest.mark.parametrize("bad_id", ["56127262660804073408878652424192", "abc", "0"])
+def test_a_version_of_an_impossible_verdict_is_404(db, bad_id):
+    assert_error(APIClient().get(f"/api/v1/verdicts/{bad_id}/versions/1/"), 404)
