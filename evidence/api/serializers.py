@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from evidence.editorial.rules import ReasonCode
 from evidence.models import STUDY_EXTRACTED_FIELDS, Condition, GuidelinePosition, Study, Verdict
+from evidence.services.verdicts import DRAFT_FIELDS
 from references.api.serializers import ReferenceBriefSerializer
 from references.models import Reference
 from therapies.api.serializers import TherapyBriefSerializer
@@ -251,16 +252,7 @@ class VerdictDraftSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Verdict
-        fields = [
-            "status",
-            "certainty",
-            "certainty_override_reason",
-            "summary",
-            "key_takeaways",
-            "limitations",
-            "mechanism_notes",
-            "review_interval_months",
-        ]
+        fields = list(DRAFT_FIELDS)
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from evidence.models import Verdict
 from evidence.services import verdict_mark_for_review
+from evidence.services.verdicts import SIGN_OFF_FIELDS, verdict_review_record
 
 from .roles import SIGNOFF_PERMISSION
 from .rules import ReasonCode, is_overdue, overdue_message, reason_key, review_reason
@@ -82,30 +83,7 @@ def verdict_sign_off(*, verdict: Verdict, user, note: str = "", today: date | No
     current = Verdict.objects.select_for_update().get(pk=verdict.pk)
     if not can_sign_off(user, current):
         raise PermissionDenied("Only reviewers of the verdict's condition may sign it off.")
-    current.reviewed_on = today or timezone.localdate()
-    current.reviewed_by = user
-    current.review_note = note.strip()
-    current.needs_review = False
-    current.review_reasons = []
-    # Recorded as the reviewer's change even outside a request (a task, the shell).
-    current._history_user = user
-    current.save(
-        update_fields=[
-            "reviewed_on",
-            "reviewed_by",
-            "review_note",
-            "needs_review",
-            "review_reasons",
-            "updated_at",
-        ]
-    )
-    for name in (
-        "reviewed_on",
-        "reviewed_by",
-        "review_note",
-        "needs_review",
-        "review_reasons",
-        "updated_at",
-    ):
+    verdict_review_record(verdict=current, user=user, note=note, today=today)
+    for name in SIGN_OFF_FIELDS:
         setattr(verdict, name, getattr(current, name))
     return verdict

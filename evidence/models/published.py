@@ -12,7 +12,7 @@ once.
 from django.db import models
 
 from .conditions import Condition
-from .studies import StudyRecord, study_flagged
+from .studies import StudyRecord, pair_indexes
 from .verdicts import Verdict
 from .versions import VerdictVersion
 
@@ -76,25 +76,8 @@ class PublishedStudy(StudyRecord):
         ordering = ["condition", "therapy", "id"]
         verbose_name_plural = "published studies"
         indexes = [
-            models.Index(fields=["therapy", "condition", "direction"], name="pstudy_pair_idx"),
-            models.Index(fields=["condition", "direction"], name="pstudy_condition_idx"),
+            *pair_indexes("pstudy"),
             models.Index(fields=["reference"], name="pstudy_reference_idx"),
-            models.Index(
-                fields=[
-                    "condition",
-                    "therapy",
-                    "reference_year",
-                    "reference_sort_title",
-                    "outcome",
-                    "id",
-                ],
-                name="pstudy_pair_order_idx",
-            ),
-            models.Index(
-                fields=["condition", "therapy", "reference_year", "reference_sort_title"],
-                condition=study_flagged(),
-                name="pstudy_pair_flagged_idx",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -88,6 +88,31 @@ def study_flagged(*, through_reference: bool = False) -> Q:
     return ~Q(**{field: RetractionStatus.NONE})
 
 
+def pair_indexes(prefix: str) -> list[models.Index]:
+    """The indexes a table of studies needs for counts by pair and condition, and for the
+    pair page (a page of 50 in evidence.selectors.pair.STUDY_ORDER, and its flagged
+    studies); names begin with ``prefix``."""
+    page_order = ["condition", "therapy", "reference_year", "reference_sort_title"]
+    return [
+        models.Index(fields=["therapy", "condition", "direction"], name=f"{prefix}_pair_idx"),
+        models.Index(fields=["condition", "direction"], name=f"{prefix}_condition_idx"),
+        models.Index(
+            fields=[
+                "condition",
+                "therapy",
+                "reference_year",
+                "reference_sort_title",
+                "outcome",
+                "id",
+            ],
+            name=f"{prefix}_pair_order_idx",
+        ),
+        models.Index(
+            fields=page_order, condition=study_flagged(), name=f"{prefix}_pair_flagged_idx"
+        ),
+    ]
+
+
 class StudyQuerySet(models.QuerySet):
     def flagged(self, *, through_reference: bool = False) -> "StudyQuerySet":
         return self.filter(study_flagged(through_reference=through_reference))
@@ -259,26 +284,8 @@ class Study(StudyRecord):
             ),
         ]
         indexes = [
-            models.Index(fields=["therapy", "condition", "direction"], name="study_pair_idx"),
-            models.Index(fields=["condition", "direction"], name="study_condition_idx"),
+            *pair_indexes("study"),
             models.Index(fields=["design"], name="study_design_idx"),
-            # The pair page: a page of 50 in STUDY_ORDER, and its flagged studies.
-            models.Index(
-                fields=[
-                    "condition",
-                    "therapy",
-                    "reference_year",
-                    "reference_sort_title",
-                    "outcome",
-                    "id",
-                ],
-                name="study_pair_order_idx",
-            ),
-            models.Index(
-                fields=["condition", "therapy", "reference_year", "reference_sort_title"],
-                condition=study_flagged(),
-                name="study_pair_flagged_idx",
-            ),
         ]
 
     def __str__(self) -> str:

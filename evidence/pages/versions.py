@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from config import page_cache
-from evidence.models import Condition, Verdict
+from evidence.models import Condition
 from evidence.selectors import versions as selectors
 from evidence.services import follows
 
@@ -76,31 +76,29 @@ def pair_version_compare(
     )
 
 
-def _following(request: HttpRequest) -> bool | None:
-    value = request.POST.get("following")
-    return {"1": True, "0": False}.get(value)
+def _follow(request: HttpRequest, *, target: dict, name: str, url: str) -> HttpResponse:
+    """Follow or stop following ``target`` (a verdict or a condition) as the POST says."""
+    following = {"1": True, "0": False}.get(request.POST.get("following"))
+    if following is None:
+        return HttpResponseBadRequest("following: send 1 to follow or 0 to stop following.")
+    follows.follow_set(user=request.user, following=following, **target)
+    messages.success(
+        request,
+        f"You follow {name}: an email tells you of each new version."
+        if following
+        else f"You no longer follow {name}.",
+    )
+    return redirect(url)
 
 
 @require_POST
 def pair_follow(request: HttpRequest, condition_slug: str, therapy_slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
-    verdict = get_object_or_404(
-        Verdict.objects.published().select_related("therapy", "condition"),
-        condition__slug=condition_slug,
-        therapy__slug=therapy_slug,
+    verdict = selectors.published_verdict(condition_slug, therapy_slug)
+    return _follow(
+        request, target={"verdict": verdict}, name=str(verdict), url=verdict.get_absolute_url()
     )
-    following = _following(request)
-    if following is None:
-        return HttpResponseBadRequest("following: send 1 to follow or 0 to stop following.")
-    follows.follow_set(user=request.user, verdict=verdict, following=following)
-    messages.success(
-        request,
-        f"You follow {verdict}: an email tells you of each new version."
-        if following
-        else f"You no longer follow {verdict}.",
-    )
-    return redirect(verdict.get_absolute_url())
 
 
 @require_POST
@@ -108,15 +106,9 @@ def condition_follow(request: HttpRequest, slug: str) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
     condition = get_object_or_404(Condition, slug=slug)
-    following = _following(request)
-    if following is None:
-        return HttpResponseBadRequest("following: send 1 to follow or 0 to stop following.")
-    follows.follow_set(user=request.user, condition=condition, following=following)
-    messages.success(
+    return _follow(
         request,
-        f"You follow {condition.name} and its sub-conditions: an email tells you of each "
-        "new version of their evidence."
-        if following
-        else f"You no longer follow {condition.name}.",
+        target={"condition": condition},
+        name=f"{condition.name} and its sub-conditions",
+        url=condition.get_absolute_url(),
     )
-    return redirect("evidence:condition-detail", slug=slug)

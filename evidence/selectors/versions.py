@@ -20,7 +20,8 @@ FEED_ENTRIES = 50
 MAX_CONDITION_DEPTH = 8
 
 
-def _published_verdict(condition_slug: str, therapy_slug: str) -> Verdict:
+def published_verdict(condition_slug: str, therapy_slug: str) -> Verdict:
+    """The pair's verdict as last published; Http404 for a pair never published."""
     return get_object_or_404(
         Verdict.objects.published().select_related("therapy", "condition"),
         condition__slug=condition_slug,
@@ -36,7 +37,7 @@ class PairVersions:
 
 def pair_versions(*, condition_slug: str, therapy_slug: str) -> PairVersions:
     """Every published version of a pair, newest first. Two queries."""
-    verdict = _published_verdict(condition_slug, therapy_slug)
+    verdict = published_verdict(condition_slug, therapy_slug)
     versions = list(verdict.versions.defer("content").order_by("-number"))
     return PairVersions(verdict=verdict, versions=versions)
 
@@ -93,7 +94,7 @@ def version_compare(
 ) -> VersionComparison:
     """Two versions of a pair side by side (in either order asked, older first). Three
     queries."""
-    verdict = _published_verdict(condition_slug, therapy_slug)
+    verdict = published_verdict(condition_slug, therapy_slug)
     older, newer = sorted((older, newer))
     old, new = _version(verdict, older), _version(verdict, newer)
     fields = [
@@ -173,7 +174,7 @@ def _label(choices, value) -> str:
 
 def version_view(*, condition_slug: str, therapy_slug: str, number: int) -> VersionView:
     """One published version whole, as it was. Two queries."""
-    verdict = _published_verdict(condition_slug, therapy_slug)
+    verdict = published_verdict(condition_slug, therapy_slug)
     version = _version(verdict, number)
     content = version.content
     studies = content.get("studies", [])

@@ -28,6 +28,7 @@ from ..models import (
 )
 from ..selectors.content import pair_content
 from ..signals import version_published
+from .verdicts import verdict_review_record
 
 
 def can_publish(user, verdict: Verdict) -> bool:
@@ -90,7 +91,7 @@ def _version_create(
     if sign_off:
         # Before the version's date, so that the sign-off is part of what it publishes
         # (the history API shows readers the saves up to a publication).
-        _sign_off(current, user=user, note=note)
+        verdict_review_record(verdict=current, user=user, note=note)
     version = VerdictVersion.objects.create(
         verdict=current,
         number=(previous.number + 1) if previous else 1,
@@ -154,22 +155,3 @@ def published_copy_replace(*, version: VerdictVersion) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [verdict.pk, version.pk, verdict.therapy_id, verdict.condition_id])
-
-
-def _sign_off(current: Verdict, *, user, note: str) -> None:
-    current.reviewed_on = timezone.localdate()
-    current.reviewed_by = user
-    current.review_note = note
-    current.needs_review = False
-    current.review_reasons = []
-    current._history_user = user
-    current.save(
-        update_fields=[
-            "reviewed_on",
-            "reviewed_by",
-            "review_note",
-            "needs_review",
-            "review_reasons",
-            "updated_at",
-        ]
-    )

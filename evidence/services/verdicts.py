@@ -10,13 +10,22 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from config.modelwrites import row_upsert
 from references.models import Reference
 from therapies.models import Therapy
 
 from .. import grade
-from ..models import Condition, OutcomeFinding, SavedSearch, Study, Verdict, VerdictReference
+from ..models import (
+    PUBLISHED_VERDICT_FIELDS,
+    Condition,
+    OutcomeFinding,
+    SavedSearch,
+    Study,
+    Verdict,
+    VerdictReference,
+)
 
 
 @transaction.atomic
@@ -122,16 +131,30 @@ def saved_search_upsert(*, verdict: Verdict, query: str, is_active: bool = True)
 
 
 # What an editor changes of a verdict's draft through the API (the rest is the review's).
-DRAFT_FIELDS = (
-    "status",
-    "certainty",
-    "certainty_override_reason",
-    "summary",
-    "key_takeaways",
-    "limitations",
-    "mechanism_notes",
-    "review_interval_months",
+DRAFT_FIELDS = (*PUBLISHED_VERDICT_FIELDS, "review_interval_months")
+# What a sign-off writes.
+SIGN_OFF_FIELDS = (
+    "reviewed_on",
+    "reviewed_by",
+    "review_note",
+    "needs_review",
+    "review_reasons",
+    "updated_at",
 )
+
+
+def verdict_review_record(*, verdict: Verdict, user, note: str, today: date | None = None) -> None:
+    """Write a sign-off on ``verdict`` (a row locked by the caller, who has checked the
+    user may): reviewed today by ``user`` with ``note``, flags cleared. The caller is the
+    sign-off (evidence.editorial.review) or a publication, which signs off too."""
+    verdict.reviewed_on = today or timezone.localdate()
+    verdict.reviewed_by = user
+    verdict.review_note = note.strip()
+    verdict.needs_review = False
+    verdict.review_reasons = []
+    # Recorded as the reviewer's change even outside a request (a task, the shell).
+    verdict._history_user = user
+    verdict.save(update_fields=list(SIGN_OFF_FIELDS))
 
 
 @transaction.atomic
