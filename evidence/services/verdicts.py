@@ -143,6 +143,7 @@ SIGN_OFF_FIELDS = (
 )
 
 
+@transaction.atomic
 def verdict_review_record(*, verdict: Verdict, user, note: str, today: date | None = None) -> None:
     """Write a sign-off on ``verdict`` (a row locked by the caller, who has checked the
     user may): reviewed today by ``user`` with ``note``, flags cleared. The caller is the
