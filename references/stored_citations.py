@@ -22,6 +22,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import F
 from django.utils.html import escape
 
 from . import citations
@@ -100,13 +101,20 @@ def _stand_in(reference: Any) -> str:
     return escape(". ".join(part for part in parts if part) + ".")
 
 
-def store_missing(model: Any, *, batch_size: int = 500) -> int:
+def store_missing(
+    model: Any, *, batch_size: int = 500, shard: tuple[int, int] | None = None
+) -> int:
     """Format and store the citations of every row of ``model`` (Reference, or its
     historical version in a migration) that has none or stale ones, ``batch_size`` rows
-    to a bulk update; how many rows changed."""
+    to a bulk update; how many rows changed. ``shard`` (i, n) takes only the rows whose
+    primary key is i modulo n, so that n processes can share a large backlog."""
     changed_total = 0
     pending: list[Any] = []
-    for reference in model._default_manager.order_by("pk").iterator(chunk_size=batch_size):
+    rows = model._default_manager.order_by("pk")
+    if shard is not None:
+        index, count = shard
+        rows = rows.alias(shard_index=F("pk") % count).filter(shard_index=index)
+    for reference in rows.iterator(chunk_size=batch_size):
         if refresh_formatting(reference):
             pending.append(reference)
         if len(pending) >= batch_size:

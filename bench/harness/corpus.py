@@ -27,6 +27,24 @@ def manage(*args: str) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def format_citations(processes: int | None = None) -> None:
+    """manage.py format_citations in ``processes`` shards at once (default: one per core),
+    since a bulk-generated corpus has none stored and formatting is CPU-bound."""
+    count = processes or os.cpu_count() or 1
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "LOG_LEVEL": "WARNING"}
+    running = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "format_citations", f"--shard={i}/{count}"],
+            cwd=ROOT,
+            env=env,
+        )
+        for i in range(count)
+    ]
+    failed = [p.args for p in running if p.wait() != 0]
+    if failed:
+        raise RuntimeError(f"format_citations failed: {failed}")
+
+
 def _study_count(options: Options) -> int | None:
     """Studies in the corpus database; None when the database or its table is missing."""
     try:
@@ -60,6 +78,8 @@ def ensure_corpus(options: Options) -> None:
     # The mixed load reads the demo's pages too; load_demo changes nothing when it is there.
     manage("load_demo")
     manage("sync_roles")
+    say("storing formatted citations where missing (manage.py format_citations, one per core)")
+    format_citations()
     # Fresh statistics and no dead rows before measuring: a bulk load or a migration that
     # rewrites a table leaves both stale, and autovacuum may be off (it is on this machine).
     say(f"VACUUM ANALYZE {options.database_name}")

@@ -6,7 +6,7 @@ import datetime
 import citeproc
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -186,6 +186,19 @@ def test_the_command_fills_rows_a_bulk_load_left_without_citations(db):
     bare.refresh_from_db()
     assert bare.formatted["apa"] == citations.format_references([bare], style=STYLES["apa"])[0].html
     assert stored_citations.store_missing(Reference) == 0  # nothing stale is left
+
+
+def test_shards_of_the_command_split_the_backlog_by_id(db):
+    bare = Reference.objects.bulk_create(
+        [Reference(title=f"Bulk {i}", year=2010) for i in range(5)]
+    )
+    call_command("format_citations", "--shard=1/2", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    formatted = set(Reference.objects.exclude(formatted={}).values_list("pk", flat=True))
+    assert formatted == {r.pk for r in bare if r.pk % 2 == 1}
+    assert stored_citations.store_missing(Reference, shard=(0, 2)) == len(bare) - len(formatted)
+    assert stored_citations.store_missing(Reference) == 0
+    with pytest.raises(CommandError, match="I/N"):
+        call_command("format_citations", "--shard=2")
 
 
 def test_no_page_or_export_formats_a_citation(client, demo, add_studies, monkeypatch):
