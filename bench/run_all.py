@@ -4,11 +4,11 @@ Not a test. In order: the corpus (generated into BENCH_DATABASE when empty, plus
 demo), SQL queries per page with EXPLAIN ANALYZE, the pages and API through gunicorn
 with wrk (page cache off, then on; the minimal view as the ceiling), the mixed load,
 the citation refresh of 10,000 references and the PubMed parsing benchmark. Progress
-goes to stdout; the figures to var/bench/results.json (after each stage) and then the
-report. Exits non-zero when any benchmarked request got a 5xx.
+goes to stdout; the figures to results.json in BENCH_OUT_DIR (default var/bench/, after
+each stage) and then the report. Exits non-zero when any benchmarked request got a 5xx.
 
 Run:  make bench          (or: .venv/bin/python -u bench/run_all.py)
-      make bench-quick    (BENCH_QUICK=1: seconds per stage, report in var/bench/)
+      make bench-quick    (BENCH_QUICK=1: seconds per stage, report in BENCH_OUT_DIR)
 Settings: BENCH_* environment variables, see bench/harness/options.py.
 """
 
@@ -82,7 +82,7 @@ def main() -> int:
     if results.get("errors"):
         return 1
     if load and (load["run"]["5xx"] or load["server_5xx"]):
-        say("FAILED: the mixed load got 5xx responses (see var/bench/gunicorn-*.log)")
+        say(f"FAILED: the mixed load got 5xx responses (see {OUT_DIR}/gunicorn-*.log)")
         return 1
     return 0
 

@@ -1,8 +1,8 @@
 """What a run measures and where, from the environment (every BENCH_* variable has a default).
 
 Full run (`make bench`) and quick mode (`make bench-quick`, BENCH_QUICK=1) differ only in
-these defaults; quick mode writes its report under var/bench/ and leaves
-docs/benchmarks.md alone.
+these defaults; quick mode writes its report under the output directory (BENCH_OUT_DIR, default
+var/bench/) and leaves docs/benchmarks.md alone.
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-OUT_DIR = ROOT / "var" / "bench"
+# Results, logs and the quick report; BENCH_OUT_DIR gives a run its own directory so that
+# runs side by side do not overwrite each other's results.json (relative to the checkout).
+OUT_DIR = ROOT / (os.environ.get("BENCH_OUT_DIR", "").strip() or "var/bench")
 DOC = ROOT / "docs" / "benchmarks.md"
 SETTINGS_MODULE = "config.settings.bench"
 

@@ -9,7 +9,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .options import PAGE_CACHE_ENV, ROOT, SETTINGS_MODULE, Options
+from .options import OUT_DIR, PAGE_CACHE_ENV, ROOT, SETTINGS_MODULE, Options
 from .progress import say
 
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -40,7 +40,7 @@ class Gunicorn:
         self.access_log = access_log
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        self.log_path = ROOT / "var" / "bench" / f"gunicorn-{self.port}.log"
+        self.log_path = OUT_DIR / f"gunicorn-{self.port}.log"
 
     @property
     def url(self) -> str:

@@ -76,7 +76,7 @@ def http(options: Options, targets: Targets, results: dict) -> None:
             samples = endpoints.measure(options, targets, page_cache=page_cache)
         except endpoints.WarmUpFailed as error:
             # Recorded, and the run goes on: an unattended run still ends with a report.
-            say(f"{phase} phase not measured: {error} (see var/bench/gunicorn-*.log)")
+            say(f"{phase} phase not measured: {error} (see {OUT_DIR}/gunicorn-*.log)")
             results.setdefault("errors", []).append(f"HTTP, {phase}: not measured: {error}")
             continue
         results["http"][phase] = endpoints.to_json(samples)
