@@ -16,7 +16,7 @@ from config.modelwrites import row_upsert
 from references.models import Reference
 from therapies.models import Therapy
 
-from .. import grade
+from .. import grade, permissions
 from ..models import (
     PUBLISHED_VERDICT_FIELDS,
     Condition,
@@ -162,13 +162,15 @@ def verdict_review_record(*, verdict: Verdict, user, note: str, today: date | No
 def verdict_draft_update(*, verdict: Verdict, user, **changes) -> Verdict:
     """Change the draft of a verdict: nothing the public reads changes until a reviewer
     publishes it (evidence.services.publication). The GRADE rule holds for the draft as
-    for anything published: a ValidationError on ``certainty`` otherwise."""
+    for anything published: a ValidationError on ``certainty`` otherwise, and
+    PermissionDenied for anyone the permission rule (condition scopes included) refuses."""
     unknown = set(changes) - set(DRAFT_FIELDS)
     if unknown:
         raise ValidationError(
             {name: "This field is not part of a verdict's draft." for name in unknown}
         )
     current = Verdict.objects.select_for_update().get(pk=verdict.pk)
+    permissions.require(user, permissions.permission_name(Verdict, "change"), current)
     for name, value in changes.items():
         setattr(current, name, value.strip() if isinstance(value, str) else value)
     verdict_certainty_check(

@@ -205,6 +205,22 @@ def test_an_editor_outside_the_scope_cannot_patch(ra):
     assert APIClient().patch(f"/api/v1/verdicts/{ra.pk}/", {"summary": "X"}).status_code == 401
 
 
+def test_the_draft_service_itself_asks_the_rule(ra):
+    """Any caller of the service, not only the API door, meets the condition scopes."""
+    from django.core.exceptions import PermissionDenied
+
+    from evidence.models import Condition
+    from evidence.services.verdicts import verdict_draft_update
+
+    lupus = Condition.objects.get(slug="systemic-lupus-erythematosus")
+    with pytest.raises(PermissionDenied):
+        verdict_draft_update(verdict=ra, user=staff("outsider", EDITOR, lupus), summary="X")
+    ra.refresh_from_db()
+    assert ra.summary != "X"
+    updated = verdict_draft_update(verdict=ra, user=staff("insider", EDITOR), summary="Y")
+    assert updated.summary == "Y"
+
+
 def test_the_admin_shows_the_draft_against_the_published_version(ra, editor, reviewer):
     _patch_summary(ra, editor)
     admin = signed_in(reviewer).get(f"/admin/evidence/verdict/{ra.pk}/change/").content.decode()
