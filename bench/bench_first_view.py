@@ -4,7 +4,7 @@ Not a test. Before citations were stored, the first view of such a page formatte
 reference it showed with citeproc (about 15 ms a reference and style). The script builds a
 database of its own (``evidentia_bench_first_view`` on the PostgreSQL server of
 DATABASE_URL, dropped at the end), loads the demo, adds ``--studies`` studies to the
-rheumatoid arthritis x IVIG pair as tests/conftest.py's ``add_studies`` does (a bulk load,
+rheumatoid arthritis x IVIG pair with tests/support/bulk_studies.py (a bulk load,
 then ``manage.py format_citations`` where that exists, timed apart: it is the write side),
 then, ``--repeat`` times, empties every cache and asks for the pair page in the Django test
 client under config.settings.test with the page cache off: the first view, then a second
@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 import environ  # noqa: E402
 import psycopg  # noqa: E402
 
+from bench.statements import statements_sent  # noqa: E402
+
 DATABASE = "evidentia_bench_first_view"
 PAIR = ("rheumatoid-arthritis", "ivig")
 
@@ -54,48 +56,12 @@ def _use_own_database() -> str:
 
 
 def _add_studies(n: int) -> None:
-    """What tests/conftest.py's add_studies does, for the rheumatoid arthritis x IVIG pair."""
-    from evidence.models import Condition, Design, Direction, Study, Verdict
-    from references.models import Reference
-    from tests.support.publishing import publish
+    """tests/conftest.py's add_studies, for the rheumatoid arthritis x IVIG pair."""
+    from evidence.models import Verdict
+    from tests.support.bulk_studies import studies_bulk_add
 
-    condition, authors = (
-        Condition.objects.get(slug=PAIR[0]),
-        [{"family": f"Author{i}", "initials": "AB"} for i in range(8)],
-    )
-    verdict = Verdict.objects.get(condition=condition, therapy__slug=PAIR[1])
-    references = Reference.objects.bulk_create(
-        Reference(
-            doi=f"10.9999/bulk.{i}",
-            pmid=str(80_000_000 + i),
-            title=f"bulk study {i}",
-            authors=authors,
-            journal="Journal of Bulk Studies",
-            journal_abbreviation="J Bulk Stud",
-            year=1980 + i % 45,
-            volume=str(i % 40),
-            issue="1",
-            pages=f"{i}-{i + 9}",
-        )
-        for i in range(n)
-    )
-    designs, directions = list(Design.values), list(Direction.values)
-    Study.objects.bulk_create(
-        Study(
-            reference=reference,
-            therapy=verdict.therapy,
-            condition=condition,
-            verdict=verdict,
-            design=designs[i % len(designs)],
-            participants=10 + i,
-            dose_regimen="2 g/kg over 5 days",
-            outcome="Pain",
-            outcome_summary=f"Result {i}.",
-            direction=directions[i % len(directions)],
-        )
-        for i, reference in enumerate(references)
-    )
-    publish(verdict, note=f"{n} studies added.")
+    verdict = Verdict.objects.get(condition__slug=PAIR[0], therapy__slug=PAIR[1])
+    studies_bulk_add(n, therapy=verdict.therapy, condition=verdict.condition)
 
 
 def _views(repeat: int) -> list[tuple[float, float, int]]:
@@ -111,13 +77,7 @@ def _views(repeat: int) -> list[tuple[float, float, int]]:
     figures = []
     for _ in range(repeat):
         cache.clear()
-        queries: list[str] = []
-
-        def count(execute, sql, params, many, context, queries=queries):
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with statements_sent(connection) as queries:
             started = time.perf_counter()
             assert client.get(url).status_code == 200
             first = time.perf_counter() - started

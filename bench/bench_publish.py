@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_first_view as own  # noqa: E402
+from bench.statements import statements_sent  # noqa: E402
 
 own.DATABASE = "evidentia_bench_publish"
 
@@ -43,13 +44,7 @@ def _publications(repeat: int) -> list[tuple[float, int, int]]:
     for run in range(repeat):
         study.outcome_summary = f"Result reread, run {run}."
         study.save()
-        queries: list[str] = []
-
-        def count(execute, sql, params, many, context, queries=queries):
-            queries.append(sql)
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(count):
+        with statements_sent(connection) as queries:
             started = time.perf_counter()
             version = verdict_publish(verdict=verdict, user=user, note=f"Run {run}.")
             elapsed = time.perf_counter() - started

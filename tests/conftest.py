@@ -53,62 +53,15 @@ def demo(db):
 
 @pytest.fixture
 def add_studies(db):
-    """Bulk-add ``n`` studies, each from its own new reference, to a therapy x condition pair.
-
-    Every seventh reference is retracted, so pages also render their warnings at scale.
-    The pair's verdict, if it has one, is then published (``publish=False``: left as a
-    draft), since readers see only what a reviewer has published.
-    """
-    from evidence.models import Design, Direction, Study, Verdict
-    from references.models import Reference, RetractionStatus
-    from tests.support.publishing import publish as publish_verdicts
+    """``add(n, therapy=, condition=, prefix=, publish=)``: tests.support.bulk_studies, with
+    PubMed ids unique across the calls of one test."""
+    from tests.support.bulk_studies import studies_bulk_add
 
     pmids = itertools.count(80_000_000)
-    designs = list(Design.values)
-    directions = list(Direction.values)
-    authors = [{"family": f"Author{i}", "initials": "AB"} for i in range(8)]
 
     def add(n, *, therapy, condition, prefix="bulk", publish=True):
-        references = Reference.objects.bulk_create(
-            [
-                Reference(
-                    doi=f"10.9999/{prefix}.{i}",
-                    pmid=str(next(pmids)),
-                    title=f"{prefix} study {i}",
-                    authors=authors,
-                    journal="Journal of Bulk Studies",
-                    journal_abbreviation="J Bulk Stud",
-                    year=1980 + i % 45,
-                    volume=str(i % 40),
-                    issue="1",
-                    pages=f"{i}-{i + 9}",
-                    retraction_status=(
-                        RetractionStatus.RETRACTED if i % 7 == 0 else RetractionStatus.NONE
-                    ),
-                )
-                for i in range(n)
-            ]
+        return studies_bulk_add(
+            n, therapy=therapy, condition=condition, prefix=prefix, publish=publish, pmids=pmids
         )
-        verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
-        studies = Study.objects.bulk_create(
-            [
-                Study(
-                    reference=reference,
-                    therapy=therapy,
-                    condition=condition,
-                    verdict=verdict,
-                    design=designs[i % len(designs)],
-                    participants=10 + i,
-                    dose_regimen="2 g/kg over 5 days",
-                    outcome="Pain",
-                    outcome_summary=f"Result {i}.",
-                    direction=directions[i % len(directions)],
-                )
-                for i, reference in enumerate(references)
-            ]
-        )
-        if verdict is not None and publish:
-            publish_verdicts(verdict, note=f"{n} studies added.")
-        return studies
 
     return add
