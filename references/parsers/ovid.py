@@ -14,8 +14,8 @@ import re
 
 from .common import RecordProblems, check_size, clean, decode_text, pages, person
 from .dates import record_year
-from .records import BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
-from .tagged import Dialect, Record, read_records
+from .records import BibRecord, FileParseResult, RecordError, iso_partial_date
+from .tagged import Dialect, Record, parse_tagged
 
 __all__ = ["OVID_START", "parse_ovid"]
 
@@ -43,25 +43,25 @@ _TITLE_TAIL = re.compile(r"(?:\.\s*)?(?:\[(?:Article|Report|Miscellaneous|Refere
 def parse_ovid(data: bytes) -> FileParseResult:
     check_size(data, "Ovid file")
     text = decode_text(data, "Ovid file")
-    found, stray = read_records(text.splitlines(), _DIALECT)
-    if not found:
-        raise ParseError("not an Ovid file: no record start ('VN  - Ovid Technologies') found")
-    records: list[BibRecord] = []
-    errors: list[RecordError] = list(stray)
-    for raw in found:
-        rec = _record(raw)
-        problems = RecordProblems(rec)
-        if (doi := raw.first("DO", "DI")) and "10." in doi:
-            problems.identifier_token("doi", doi)
-        database = raw.first("DB")
-        pmid = raw.first("PM") or (raw.first("UI") if "MEDLINE" in database.upper() else "")
-        if pmid:
-            problems.identifier_token("pmid", pmid)
-        if error := problems.error():
-            errors.append(error)
-        else:
-            records.append(rec)
-    return FileParseResult(records=records, errors=errors, format="ovid")
+    return parse_tagged(
+        text,
+        _DIALECT,
+        build=_checked_record,
+        missing="not an Ovid file: no record start ('VN  - Ovid Technologies') found",
+        format="ovid",
+    )
+
+
+def _checked_record(raw: Record) -> tuple[BibRecord, RecordError | None]:
+    rec = _record(raw)
+    problems = RecordProblems(rec)
+    if (doi := raw.first("DO", "DI")) and "10." in doi:
+        problems.identifier_token("doi", doi)
+    database = raw.first("DB")
+    pmid = raw.first("PM") or (raw.first("UI") if "MEDLINE" in database.upper() else "")
+    if pmid:
+        problems.identifier_token("pmid", pmid)
+    return rec, problems.error()
 
 
 def _authors(raw: Record) -> list:

@@ -26,12 +26,11 @@ from .common import (
     month_of,
     pages,
     person,
-    record_label,
 )
 from .dates import record_year
-from .records import BibRecord, FileParseResult, ParseError, RecordError, iso_partial_date
+from .records import BibRecord, FileParseResult, RecordError, iso_partial_date
 from .records import small_int as _small_int
-from .tagged import Dialect, Record, read_records
+from .tagged import Dialect, Record, parse_tagged
 from .wos import WOS_START, parse_wos
 
 __all__ = ["RIS_TAG", "parse_ris"]
@@ -64,23 +63,14 @@ def parse_ris(data: bytes) -> FileParseResult:
     text = decode_text(data, "RIS file")
     if WOS_START.match(text.lstrip()) and not _TY_LINE.search(text):
         return parse_wos(data)  # Web of Science files were long read as RIS here
-    found, stray = read_records(text.splitlines(), _DIALECT)
-    if not found:
-        raise ParseError("not a RIS file: no record start ('TY  - ') found")
-    records: list[BibRecord] = []
-    errors: list[RecordError] = list(stray)
-    for raw in found:
-        rec, error = ris_record(raw)
-        if error is None and not raw.closed:
-            error = RecordError(
-                raw.line, "record is not closed by 'ER' (truncated file?)", record_label(rec)
-            )
-        if error is not None:
-            errors.append(error)
-        else:
-            records.append(rec)
-    errors.sort(key=lambda e: e.line or 0)
-    return FileParseResult(records=records, errors=errors, format="ris")
+    return parse_tagged(
+        text,
+        _DIALECT,
+        build=ris_record,
+        missing="not a RIS file: no record start ('TY  - ') found",
+        format="ris",
+        close_tag="ER",
+    )
 
 
 def _date(rec: BibRecord, raw: Record) -> None:

@@ -12,9 +12,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .records import RecordError
+from .common import record_label
+from .records import BibRecord, FileParseResult, ParseError, RecordError
 
-__all__ = ["Dialect", "Record", "read_records"]
+__all__ = ["Dialect", "Record", "parse_tagged", "read_records"]
 
 
 @dataclass
@@ -99,3 +100,36 @@ def _continue(record: Record, text: str, dialect: Dialect) -> None:
         record.fields.append((tag, text))
     else:
         record.fields[-1] = (tag, f"{value}{dialect.joiner}{text}" if value else text)
+
+
+def parse_tagged(
+    text: str,
+    dialect: Dialect,
+    *,
+    build: Callable[[Record], tuple[BibRecord, RecordError | None]],
+    missing: str,
+    format: str,
+    close_tag: str = "",
+) -> FileParseResult:
+    """The records ``build`` makes of each record ``dialect`` finds in ``text``, and an
+    error for each it refuses, each left open (no ``close_tag``) and each stray run of tags,
+    in line order; ParseError(``missing``) when the text holds no record at all."""
+    found, stray = read_records(text.splitlines(), dialect)
+    if not found:
+        raise ParseError(missing)
+    records: list[BibRecord] = []
+    errors: list[RecordError] = list(stray)
+    for raw in found:
+        rec, error = build(raw)
+        if error is None and close_tag and not raw.closed:
+            error = RecordError(
+                raw.line,
+                f"record is not closed by '{close_tag}' (truncated file?)",
+                record_label(rec),
+            )
+        if error is not None:
+            errors.append(error)
+        else:
+            records.append(rec)
+    errors.sort(key=lambda e: e.line or 0)
+    return FileParseResult(records=records, errors=errors, format=format)

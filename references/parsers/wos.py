@@ -19,18 +19,16 @@ from .common import (
     month_of,
     pages,
     person,
-    record_label,
 )
 from .dates import record_year
 from .records import (
     BibRecord,
     FileParseResult,
-    ParseError,
     RecordError,
     iso_partial_date,
     small_int,
 )
-from .tagged import Dialect, Record, read_records
+from .tagged import Dialect, Record, parse_tagged
 
 __all__ = ["WOS_START", "parse_wos"]
 
@@ -47,25 +45,21 @@ _DIALECT = Dialect(
 def parse_wos(data: bytes) -> FileParseResult:
     check_size(data, "Web of Science file")
     text = decode_text(data, "Web of Science file")
-    found, stray = read_records(text.splitlines(), _DIALECT)
-    if not found:
-        raise ParseError("not a Web of Science file: no record start ('PT J') found")
-    records: list[BibRecord] = []
-    errors: list[RecordError] = list(stray)
-    for raw in found:
-        rec = _record(raw.line, raw)
-        problems = RecordProblems(rec)
-        _identifiers(rec, raw, problems)
-        error = problems.error()
-        if error is None and not raw.closed:
-            error = RecordError(
-                raw.line, "record is not closed by 'ER' (truncated file?)", record_label(rec)
-            )
-        if error is not None:
-            errors.append(error)
-        else:
-            records.append(rec)
-    return FileParseResult(records=records, errors=errors, format="wos")
+    return parse_tagged(
+        text,
+        _DIALECT,
+        build=_checked_record,
+        missing="not a Web of Science file: no record start ('PT J') found",
+        format="wos",
+        close_tag="ER",
+    )
+
+
+def _checked_record(raw: Record) -> tuple[BibRecord, RecordError | None]:
+    rec = _record(raw.line, raw)
+    problems = RecordProblems(rec)
+    _identifiers(rec, raw, problems)
+    return rec, problems.error()
 
 
 def _identifiers(rec: BibRecord, raw: Record, problems: RecordProblems) -> None:
