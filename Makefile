@@ -62,16 +62,25 @@ fuzz: install
 	FUZZ_PROFILE=fuzz $(BIN)/python -m pytest tests/fuzz -q $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL + Redis (bench/run_all.py; BENCH_* settings in
-# bench/harness/options.py): `bench` writes docs/benchmarks.md from one run (about an hour,
-# corpus generation into evidentia_bench included the first time); `bench-quick` is a
-# short version writing var/bench/benchmarks-quick.md; `load` runs only the mixed load.
-.PHONY: bench bench-quick load bench-tools
+# bench/harness/options.py): `bench` writes docs/benchmarks.md (and
+# docs/benchmarks-growth.svg) from one run: about an hour once the corpora exist (the main
+# 200k evidentia_bench, evidentia_bench_20k and evidentia_bench_1m of the growth stage are
+# made the first time, which takes longer). Stages: BENCH_STAGES="queries http load refresh
+# parse search growth"; BENCH_OUT_DIR (default var/bench) takes results.json and the logs.
+# `bench-quick` is a short version writing benchmarks-quick.md there; `bench-growth` runs
+# the growth stage alone (goal 6, into BENCH_OUT_DIR); `load` runs only the mixed load.
+.PHONY: bench bench-quick bench-growth load bench-tools
 
 bench: install bench-tools
 	$(BIN)/python -u bench/run_all.py
 
 bench-quick: install bench-tools
 	BENCH_QUICK=1 $(BIN)/python -u bench/run_all.py
+
+bench-growth: install bench-tools
+	BENCH_QUICK=1 BENCH_STAGES=growth BENCH_GROWTH_RUNS=$${BENCH_GROWTH_RUNS:-3} \
+		BENCH_GROWTH_SECONDS=$${BENCH_GROWTH_SECONDS:-3} \
+		BENCH_GROWTH_REFRESH_N=$${BENCH_GROWTH_REFRESH_N:-1000} $(BIN)/python -u bench/run_all.py
 
 load: install bench-tools
 	$(BIN)/python -u bench/load_mixed.py

@@ -3,7 +3,9 @@
 Not a test. In order: the corpus (generated into BENCH_DATABASE when empty, plus the
 demo), SQL queries per page with EXPLAIN ANALYZE, the pages and API through gunicorn
 with wrk (page cache off, then on; the minimal view as the ceiling), the mixed load,
-the citation refresh of 10,000 references and the PubMed parsing benchmark. Progress
+the citation refresh of 10,000 references at PubMed's rate limit, the PubMed parsing
+benchmark, search timing per class of query (200k and 1M references) and the growth of
+each cost with the corpus (20k, 200k, 1M; bench/harness/growth.py). Progress
 goes to stdout; the figures to results.json in BENCH_OUT_DIR (default var/bench/, after
 each stage) and then the report. Exits non-zero when any benchmarked request got a 5xx.
 
@@ -20,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.harness import environment, report, stages  # noqa: E402
+from bench.harness import environment, growth, report, stages  # noqa: E402
 from bench.harness.corpus import editor_token, ensure_corpus, pick_targets  # noqa: E402
 from bench.harness.machine import describe  # noqa: E402
 from bench.harness.options import OUT_DIR, from_environment  # noqa: E402
@@ -68,14 +70,19 @@ def main() -> int:
         stages.save(results)
     if "parse" in options.stages:
         stages.parse(options, results)
+        stages.save(results)
+    if "search" in options.stages:
+        stages.search(options, results)
+    if "growth" in options.stages:
+        growth.run(options, results, stages.save)
     results["load_after"] = os.getloadavg()
     stages.save(results)
     report.write(results, options.report_path)
     say(f"report written to {options.report_path}")
 
-    failures = [goal for goal, _, ok in report.Report(results).goals() if ok is False]
-    for goal in failures:
-        say(f"goal not met: {goal}")
+    for row in report.Report(results).goals():
+        if row.ok is False:
+            say(f"goal not met: {row.goal} ({row.measured})")
     for error in results.get("errors", []):
         say(f"FAILED: {error}")
     load = results.get("load")

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import psycopg
 
@@ -22,16 +22,20 @@ from .progress import say
 EDITOR_USERNAME = "bench-editor"
 
 
-def manage(*args: str) -> None:
+def manage(*args: str, database_url: str | None = None) -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "LOG_LEVEL": "WARNING"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def format_citations(processes: int | None = None) -> None:
+def format_citations(processes: int | None = None, database_url: str | None = None) -> None:
     """manage.py format_citations in ``processes`` shards at once (default: one per core),
     since a bulk-generated corpus has none stored and formatting is CPU-bound."""
     count = processes or os.cpu_count() or 1
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": SETTINGS_MODULE, "LOG_LEVEL": "WARNING"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     running = [
         subprocess.Popen(
             [sys.executable, "manage.py", "format_citations", f"--shard={i}/{count}"],
@@ -59,8 +63,11 @@ def _study_count(options: Options) -> int | None:
         raise
 
 
-def ensure_corpus(options: Options) -> None:
+def ensure_corpus(
+    options: Options, corpus_args: list[str] = CORPUS_ARGS, *, demo: bool = True
+) -> None:
     """Create, migrate and fill BENCH_DATABASE when it holds no studies; load the demo."""
+    url = options.database_url
     count = _study_count(options)
     if count is None:
         with psycopg.connect(options.server_url, autocommit=True) as admin:
@@ -71,15 +78,16 @@ def ensure_corpus(options: Options) -> None:
                 say(f"creating database {options.database_name}")
                 admin.execute(f'CREATE DATABASE "{options.database_name}"')
     say(f"migrating {options.database_name}")
-    manage("migrate", "--noinput", "-v0")
+    manage("migrate", "--noinput", "-v0", database_url=url)
     if not count:
-        say(f"generating the corpus: manage.py generate_corpus {' '.join(CORPUS_ARGS)}")
-        manage("generate_corpus", *CORPUS_ARGS)
-    # The mixed load reads the demo's pages too; load_demo changes nothing when it is there.
-    manage("load_demo")
-    manage("sync_roles")
+        say(f"generating the corpus: manage.py generate_corpus {' '.join(corpus_args)}")
+        manage("generate_corpus", *corpus_args, database_url=url)
+    if demo:
+        # The mixed load reads the demo's pages too; load_demo changes nothing when it is there.
+        manage("load_demo", database_url=url)
+    manage("sync_roles", database_url=url)
     say("storing formatted citations where missing (manage.py format_citations, one per core)")
-    format_citations()
+    format_citations(database_url=url)
     # Fresh statistics and no dead rows before measuring: a bulk load or a migration that
     # rewrites a table leaves both stale, and autovacuum may be off (it is on this machine).
     say(f"VACUUM ANALYZE {options.database_name}")
@@ -101,6 +109,9 @@ class Targets:
     tenth_term: str  # a word found about a tenth as often
     rare_term: str
     counts: dict[str, int]  # rows per table
+    # Ids for the read API's detail calls: a verdict and a study of the largest pair, and
+    # one of its references.
+    api_ids: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -183,6 +194,13 @@ def pick_targets(seed: int = 1) -> Targets:
     small = pairs[-1]
     most = conditions[0][1]
     tenth_condition = min(conditions[1:] or conditions, key=lambda c: abs(c[1] - most / 10))
+    study = (
+        Study.objects.filter(condition__slug=condition, therapy__slug=therapy)
+        .order_by("id")
+        .values("id", "reference_id")
+        .first()
+    )
+    verdict = Verdict.objects.filter(condition__slug=condition, therapy__slug=therapy).first()
     return Targets(
         largest_pair=(condition, therapy, n),
         tenth_pair=(tenth[1], tenth[2], tenth[0]),
@@ -201,6 +219,11 @@ def pick_targets(seed: int = 1) -> Targets:
             "references": Reference.objects.count(),
             "verdicts": Verdict.objects.count(),
             "pairs with a verdict and studies": len(pairs),
+        },
+        api_ids={
+            "verdict": verdict.pk if verdict else 0,
+            "study": study["id"] if study else 0,
+            "reference": study["reference_id"] if study else 0,
         },
     )
 

@@ -23,7 +23,17 @@ from .progress import say
 from .server import Gunicorn
 
 CEILING = "ceiling"
-ENDPOINTS = [CEILING, "home", "condition", "pair", "search", "summary"]
+ENDPOINTS = [
+    CEILING,
+    "home",
+    "condition",
+    "pair",
+    "search",
+    "summary",
+    "versions",
+    "api-list",
+    "api-detail",
+]
 LABELS = {
     CEILING: "minimal view (constant JSON): the ceiling",
     "home": "home page",
@@ -31,12 +41,16 @@ LABELS = {
     "pair": "pair page, largest pair",
     "search": "search (varied terms)",
     "summary": "summary API",
+    "versions": "versions pages of the largest pair (list, version 1)",
+    "api-list": "read API lists (conditions, verdicts, therapies, a condition's references)",
+    "api-detail": "read API details (condition, therapy, verdict, study, reference)",
 }
 
 
 def endpoint_paths(targets: Targets) -> dict[str, list[str]]:
     condition, therapy, _ = targets.largest_pair
     slug, _ = targets.largest_condition
+    ids = targets.api_ids
     return {
         CEILING: ["/bench/ceiling/"],
         "home": ["/"],
@@ -44,6 +58,23 @@ def endpoint_paths(targets: Targets) -> dict[str, list[str]]:
         "pair": [f"/conditions/{condition}/{therapy}/"],
         "search": [f"/search/?q={urllib.parse.quote(term)}" for term in targets.search_terms],
         "summary": [f"/api/v1/conditions/{slug}/summary/"],
+        "versions": [
+            f"/conditions/{condition}/{therapy}/versions/",
+            f"/conditions/{condition}/{therapy}/versions/1/",
+        ],
+        "api-list": [
+            "/api/v1/conditions/",
+            "/api/v1/verdicts/",
+            "/api/v1/therapies/",
+            f"/api/v1/conditions/{slug}/references/",
+        ],
+        "api-detail": [
+            f"/api/v1/conditions/{condition}/",
+            f"/api/v1/therapies/{therapy}/",
+            f"/api/v1/verdicts/{ids.get('verdict', 0)}/",
+            f"/api/v1/studies/{ids.get('study', 0)}/",
+            f"/api/v1/references/{ids.get('reference', 0)}/",
+        ],
     }
 
 
@@ -111,15 +142,17 @@ def measure(
         files[endpoint] = OUT_DIR / f"paths-{endpoint}.txt"
         files[endpoint].write_text("\n".join(endpoint_paths_) + "\n")
     flush_cache(options)
+    # Goal 1 reads the uncached phase at c=1 only: it runs fewer concurrencies.
+    concurrency = options.concurrency if page_cache else options.uncached_concurrency
     samples: dict[str, dict[int, list[Sample]]] = {
-        e: {c: [] for c in options.concurrency} for e in ENDPOINTS if e in options.endpoints
+        e: {c: [] for c in concurrency} for e in ENDPOINTS if e in options.endpoints
     }
     label = "cached" if page_cache else "uncached"
     with Gunicorn(options, page_cache=page_cache) as server:
         warm(server, {e: p for e, p in paths.items() if e in options.endpoints})
         for run in range(1, options.runs + 1):
             for endpoint in [e for e in ENDPOINTS if e in options.endpoints]:
-                for c in options.concurrency:
+                for c in concurrency:
                     result = wrk.run(
                         server.url,
                         script="paths.lua",

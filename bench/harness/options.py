@@ -33,6 +33,17 @@ CORPUS_ARGS = [
     "1",
 ]
 
+
+def corpus_args(scale: float = 1.0) -> list[str]:
+    """CORPUS_ARGS with every size multiplied by ``scale`` (the growth stage's 20k corpus is
+    a tenth: studies, conditions and therapies in proportion to references)."""
+    args = list(CORPUS_ARGS)
+    for i, arg in enumerate(args[:-2]):
+        if arg.startswith("--") and arg != "--seed":
+            args[i + 1] = str(max(1, round(int(args[i + 1]) * scale)))
+    return args
+
+
 # The switch for the rendered page / summary cache, read by config.settings.bench from
 # BENCH_PAGE_CACHE; the one place the harness names it.
 PAGE_CACHE_ENV = "BENCH_PAGE_CACHE"
@@ -60,6 +71,12 @@ class Options:
     load_concurrency: list[int]
     refresh_n: int
     parse_runs: int
+    uncached_concurrency: list[int]  # the uncached phase's (goal 1 reads c=1)
+    search_runs: int  # bench/search_timing.py --runs
+    growth_seconds: int  # per wrk run of the growth stage, at concurrency 1
+    growth_runs: int
+    growth_refresh_n: int
+    growth_sizes: list[str]  # of bench/harness/growth.SIZES: 20k 200k 1m
     stages: list[str] = field(default_factory=list)
     endpoints: list[str] = field(default_factory=list)
 
@@ -72,7 +89,7 @@ class Options:
         return OUT_DIR / "benchmarks-quick.md" if self.quick else DOC
 
 
-ALL_STAGES = ["queries", "http", "load", "refresh", "parse"]
+ALL_STAGES = ["queries", "http", "load", "refresh", "parse", "search", "growth"]
 
 
 def from_environment() -> Options:
@@ -85,7 +102,7 @@ def from_environment() -> Options:
         server_url=f"{server.rstrip('/')}/postgres",
         redis_url=_env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
         refresh_redis_url=_env("BENCH_REFRESH_REDIS_URL", "redis://127.0.0.1:6379/2"),
-        duration=int(_env("BENCH_DURATION", "3" if quick else "10")),
+        duration=int(_env("BENCH_DURATION", "3" if quick else "5")),
         runs=int(_env("BENCH_RUNS", "1" if quick else "3")),
         concurrency=[
             int(c) for c in _env("BENCH_CONCURRENCY", "1 8" if quick else "1 8 32").split()
@@ -100,8 +117,19 @@ def from_environment() -> Options:
         load_concurrency=[int(c) for c in _env("BENCH_LOAD_CONCURRENCY", "2 4 8 16 32 64").split()],
         refresh_n=int(_env("BENCH_REFRESH_N", "1000" if quick else "10000")),
         parse_runs=int(_env("BENCH_PARSE_RUNS", "3" if quick else "9")),
+        uncached_concurrency=[
+            int(c) for c in _env("BENCH_UNCACHED_CONCURRENCY", "1" if quick else "1 8").split()
+        ],
+        search_runs=int(_env("BENCH_SEARCH_RUNS", "5" if quick else "20")),
+        growth_seconds=int(_env("BENCH_GROWTH_SECONDS", "2" if quick else "3")),
+        growth_runs=int(_env("BENCH_GROWTH_RUNS", "1" if quick else "3")),
+        growth_refresh_n=int(_env("BENCH_GROWTH_REFRESH_N", "200" if quick else "1000")),
+        growth_sizes=_env("BENCH_GROWTH_SIZES", "20k 200k 1m").split(),
         stages=_env("BENCH_STAGES", " ".join(ALL_STAGES)).split(),
-        endpoints=_env("BENCH_ENDPOINTS", "ceiling home condition pair search summary").split(),
+        endpoints=_env(
+            "BENCH_ENDPOINTS",
+            "ceiling home condition pair search summary versions api-list api-detail",
+        ).split(),
     )
 
 

@@ -112,6 +112,9 @@ def refresh(options: Options, results: dict) -> None:
             "evidentia_bench_refresh",
             "--json",
             str(out),
+            # Goal 4: the refresh against an upstream that holds PubMed's rate limit.
+            "--pubmed-rate",
+            "3",
         ],
         cwd=ROOT,
         env=env,
@@ -133,17 +136,58 @@ def refresh(options: Options, results: dict) -> None:
 
 def parse(options: Options, results: dict) -> None:
     say(f"PubMed parsing benchmark ({options.parse_runs} runs)")
-    done = subprocess.run(
-        [sys.executable, "-u", "bench/bench_pubmed_parse.py", "--runs", str(options.parse_runs)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    out = OUT_DIR / "parse.json"
+    out.unlink(missing_ok=True)
+    command = [
+        sys.executable,
+        "-u",
+        "bench/bench_pubmed_parse.py",
+        "--runs",
+        str(options.parse_runs),
+    ]
+    done = _run(command + ["--json", str(out)])
+    if done.returncode != 0 and "--json" in done.stderr:
+        done = _run(command)  # a bench_pubmed_parse.py without --json: the text only
     if done.returncode != 0:
         raise RuntimeError(f"bench_pubmed_parse.py failed:\n{done.stdout}\n{done.stderr}")
     results["parse_text"] = done.stdout
+    if out.exists():
+        results["parse"] = json.loads(out.read_text())
     say("  " + done.stdout.strip().splitlines()[-1])
+
+
+def _run(command: list[str], env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+
+
+def search(options: Options, results: dict) -> None:
+    """Goal 2: bench/search_timing.py --json on the main corpus and, when it is there, the
+    1M corpus of the growth stage; the ceiling (SELECT 1, the GIN scan alone) beside it."""
+    from .growth import SIZES, database_url, reference_count, search_ceiling
+
+    runs = results.setdefault("search", {})["runs"] = []
+    databases = [options.database_name] + [db for _, scale, db in SIZES if db and scale > 1]
+    for database in databases:
+        url = database_url(options, database)
+        refs = reference_count(url)
+        if not refs:
+            say(f"search timing: {database} is not there; not measured")
+            continue
+        say(f"search timing on {database} ({refs:,} references, bench/search_timing.py)")
+        out = OUT_DIR / f"search-{database}.json"
+        out.unlink(missing_ok=True)
+        command = [sys.executable, "-u", "bench/search_timing.py", "--runs"]
+        command += [str(options.search_runs), "--json", str(out)]
+        done = _run(command, env={**os.environ, "DATABASE_URL": url})
+        run = {"database": database, "references": refs, "ceiling": search_ceiling(url)}
+        if done.returncode == 0 and out.exists():
+            run["timing"] = json.loads(out.read_text())
+        else:
+            run["error"] = (done.stderr or done.stdout)[-2000:]
+            say(f"  not measured: {run['error'].strip().splitlines()[-1:]}")
+        run["text"] = done.stdout
+        runs.append(run)
+        save(results)
 
 
 def options_json(options: Options) -> dict:
