@@ -49,6 +49,8 @@ ALL = "all"
 HOME = "home"
 _TOKEN_PREFIX = "evidence:gen:"  # noqa: S105 - a cache key prefix
 _ENTRY_PREFIX = "evidence:page:"
+# The attribute of a response that config.middleware.cached_pages may keep (see mark()).
+LOOKUP_MARK = "page_cache_lookup"
 # Entries outlive no token anyway; the timeout only bounds what an idle page keeps.
 ENTRY_TIMEOUT = 60 * 60 * 24
 
@@ -136,12 +138,20 @@ class Lookup:
     key: str
     tokens: tuple[str, ...]
     entry: Entry | None
+    token_keys: tuple[str, ...] = ()  # the cache keys of ``tokens``
 
     def store(self, entry: Entry) -> None:
         try:
             cache.set(self.key, dataclasses.replace(entry, tokens=self.tokens), ENTRY_TIMEOUT)
         except Exception:  # noqa: BLE001
             logger.warning("page cache unavailable: storing an entry", exc_info=True)
+
+
+def mark(response: HttpResponseBase, found: Lookup) -> HttpResponseBase:
+    """Say that ``response`` was served from the entry ``found`` holds, for the fast path
+    (config.middleware.cached_pages) to keep as it leaves the middleware."""
+    setattr(response, LOOKUP_MARK, found)
+    return response
 
 
 def etag_of(body: bytes) -> str:
@@ -168,7 +178,7 @@ def lookup(kind: str, scopes: Sequence[str], parts: Sequence[Any]) -> Lookup | N
     if not isinstance(entry, Entry) or entry.tokens != current:
         entry = None
         db_router.read_primary_unless_replayed(t.partition("@")[2] for t in current if "@" in t)
-    return Lookup(key=key, tokens=current, entry=entry)
+    return Lookup(key=key, tokens=current, entry=entry, token_keys=tuple(token_keys))
 
 
 def is_anonymous(request: HttpRequest) -> bool:
@@ -227,7 +237,7 @@ def cached_page(
     if found is not None and found.entry is not None:
         entry = found.entry
         response = HttpResponse(entry.body, content_type=entry.content_type)
-        return _conditional(request, response, entry.etag, entry.last_modified)
+        return mark(_conditional(request, response, entry.etag, entry.last_modified), found)
     response = render()
     if response.status_code != 200 or response.streaming:
         return response

@@ -51,6 +51,9 @@ MIDDLEWARE = [
     # First, so every response (redirects and errors included) and log line has the id.
     "config.middleware.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Cached pages and summaries for anonymous readers, before everything that cannot
+    # change them (CSP, sessions, CSRF, auth, messages; see the module).
+    "config.middleware.cached_pages.CachedPageMiddleware",
     # A lost database connection answers 503 + Retry-After, not 500 (see the module).
     "config.middleware.unavailable.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -110,6 +113,10 @@ for _number, _url in enumerate(DATABASE_REPLICA_URLS):
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica_")]
+for _alias in DATABASE_REPLICAS:
+    # A replica that does not answer soon is skipped for the primary (config/db_router.py).
+    DATABASES[_alias]["OPTIONS"] = {"connect_timeout": 2, **DATABASES[_alias].get("OPTIONS", {})}
+REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

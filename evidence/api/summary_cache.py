@@ -43,6 +43,7 @@ def cached_summary(view, request: HttpRequest, slug: str) -> HttpResponseBase | 
     response["Vary"] = "Accept"
     if entry.last_modified is not None:
         response["Last-Modified"] = http_date(entry.last_modified)
-    return get_conditional_response(
+    response = get_conditional_response(
         request, etag=entry.etag, last_modified=entry.last_modified, response=response
     )
+    return page_cache.mark(response, found)
