@@ -173,7 +173,9 @@ def measure_refresh(n: int) -> dict:
     from references.services.jobs import import_job_run, refresh_job_create
 
     pmids = [str(FIRST_PMID + i) for i in range(n)]
-    _delete(list(Reference.objects.filter(pmid__in=pmids).values_list("pk", flat=True)))
+    # Left over by a run that was stopped: only the rows this function adds.
+    left = Reference.objects.filter(pmid__in=pmids, doi__startswith="10.5555/bench.")
+    _delete(list(left.values_list("pk", flat=True)))
     Reference.objects.bulk_create(
         (
             Reference(pmid=pmid, doi=f"10.5555/bench.{i}", title=f"Stored title {i}", year=2017)

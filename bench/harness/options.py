@@ -120,7 +120,7 @@ def from_environment() -> Options:
         uncached_concurrency=[
             int(c) for c in _env("BENCH_UNCACHED_CONCURRENCY", "1" if quick else "1 8").split()
         ],
-        search_runs=int(_env("BENCH_SEARCH_RUNS", "5" if quick else "20")),
+        search_runs=int(_env("BENCH_SEARCH_RUNS", "5" if quick else "10")),
         growth_seconds=int(_env("BENCH_GROWTH_SECONDS", "2" if quick else "3")),
         growth_runs=int(_env("BENCH_GROWTH_RUNS", "1" if quick else "3")),
         growth_refresh_n=int(_env("BENCH_GROWTH_REFRESH_N", "200" if quick else "1000")),

@@ -104,6 +104,9 @@ def _size_table(report, sizes: list[dict]) -> None:
             f"`/conditions/{c}/{th}/` ({n:,} studies) | "
             f"`/conditions/{t['condition'][0]}/` ({t['condition'][1]} verdicts) |"
         )
+    for size in sizes:
+        if size.get("provenance"):
+            report.add(f"- `{size['database']}`: {size['provenance']}.")
     report.add("")
 
 
