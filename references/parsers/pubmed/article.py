@@ -47,7 +47,7 @@ def _medline_citation(rec: BibRecord, mc: etree._Element) -> tuple[str | None, s
         elif tag == "Article":
             elocation = _article_element(rec, child)
         elif tag == "MedlineJournalInfo":
-            medline_ta = element_text(child.find("MedlineTA"))
+            medline_ta = element_text(next(child.iterchildren("MedlineTA"), None))
         elif tag == "CommentsCorrectionsList":
             comments_corrections(rec, child)
         elif tag == "KeywordList":
@@ -158,9 +158,17 @@ def article_ids(rec: BibRecord, id_list: etree._Element) -> None:
 
 
 def pages(pagination: etree._Element) -> str:
-    medline = pagination.findtext("MedlinePgn")
+    medline = start = end = None  # the first of each, as findtext gives
+    for child in pagination:
+        tag = child.tag
+        if tag == "MedlinePgn":
+            medline = child.text or "" if medline is None else medline
+        elif tag == "StartPage":
+            start = child.text or "" if start is None else start
+        elif tag == "EndPage":
+            end = child.text or "" if end is None else end
     if medline and medline.strip():
         return medline.strip()
-    start = (pagination.findtext("StartPage") or "").strip()
-    end = (pagination.findtext("EndPage") or "").strip()
+    start = (start or "").strip()
+    end = (end or "").strip()
     return f"{start}-{end}" if start and end else start

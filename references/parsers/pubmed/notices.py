@@ -39,8 +39,14 @@ def comments_corrections(rec: BibRecord, cc_list: etree._Element) -> None:
         ref_type = cc.get("RefType") or ""
         if ref_type in _IGNORED_REFTYPES:
             continue
-        ref_source = element_text(cc.find("RefSource"))
-        pmid = clean_pmid(cc.findtext("PMID")) or ""
+        source_el = pmid_text = None
+        for child in cc.iterchildren("RefSource", "PMID"):
+            if child.tag == "RefSource":
+                source_el = child if source_el is None else source_el
+            elif pmid_text is None:
+                pmid_text = child.text or ""
+        ref_source = element_text(source_el)
+        pmid = clean_pmid(pmid_text) or ""
         if ref_type in NOTICE_IN or ref_type in NOTICE_OF:
             doi_match = _REFSOURCE_DOI_RE.search(ref_source)
             notice = Notice(
