@@ -16,22 +16,30 @@ an anonymous reader may see an edit that much later, but never keeps seeing it t
 page cache: config.page_cache stamps the generation tokens a write replaces with the
 primary's WAL position (``primary_position``), and a request that would render a page from
 a replica that has not replayed that far reads the primary instead
-(``read_primary_unless_replayed``). ``migrate`` runs on the primary only.
+(``read_primary_unless_replayed``). A replica out of reach is skipped (reads go to another
+or to the primary) and tried again after REPLICA_RETRY_SECONDS. ``migrate`` runs on the
+primary only.
 docs/operations.md ("Read replicas") says how to run it.
 """
 
 from __future__ import annotations
 
+import logging
 import random
+import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponseBase
 
+logger = logging.getLogger(__name__)
+
+# Replicas found out of reach, and until when (time.monotonic()) they are not tried again.
+_down_until: dict[str, float] = {}
 # The replica the current request may read from; None: the primary.
 _read_alias: ContextVar[str | None] = ContextVar("evidentia_read_alias", default=None)
 _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -75,14 +83,37 @@ def read_primary_unless_replayed(positions: Iterable[str]) -> None:
         _read_alias.set(None)
 
 
+def _reachable(alias: str) -> bool:
+    """Whether ``alias`` answers; one that does not is left alone for REPLICA_RETRY_SECONDS,
+    so readers wait on no dead replica and a recovered one takes reads again."""
+    if _down_until.get(alias, 0.0) > time.monotonic():
+        return False
+    try:
+        # A kept connection whose server went away fails this check (CONN_HEALTH_CHECKS)
+        # and is closed, so the connect below finds out.
+        connections[alias].close_if_health_check_failed()
+        connections[alias].ensure_connection()
+    except DatabaseError as error:
+        _down_until[alias] = time.monotonic() + settings.REPLICA_RETRY_SECONDS
+        logger.warning("replica %s is out of reach, reading the primary: %s", alias, error)
+        return False
+    _down_until.pop(alias, None)
+    return True
+
+
 def reads_from(request: HttpRequest) -> str | None:
-    """The replica ``request`` may read from, or None for the primary."""
+    """The replica ``request`` may read from, or None for the primary (also when no
+    replica answers: reads fall back to the primary, never to an error)."""
     replicas = replica_aliases()
     if not replicas or request.method not in _SAFE_METHODS:
         return None
     if "HTTP_AUTHORIZATION" in request.META or settings.SESSION_COOKIE_NAME in request.COOKIES:
         return None
-    return random.choice(replicas)  # noqa: S311 - spreading load, not a secret
+    # Spreading load, not a secret.
+    for alias in random.sample(replicas, len(replicas)):
+        if _reachable(alias):
+            return alias
+    return None
 
 
 class ReplicaRouter:

@@ -17,6 +17,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from rest_framework.authtoken.models import Token
 
+from config import db_router
 from config.db_router import ReplicaReadsMiddleware
 from evidence.models import Condition
 from tests.factories import UserFactory
@@ -205,3 +206,46 @@ def test_database_replica_urls_become_mirrored_aliases_and_the_router():
         out
         == "['replica_0', 'replica_1'] ['config.db_router.ReplicaRouter'] 5433 ev default 10.0.0.2"
     )
+
+
+DEAD = "replica_dead"
+
+
+@pytest.fixture(scope="module")
+def dead_alias():
+    """A replica alias whose server is gone: nothing listens on its port. Made before the
+    test's database setup, which must know every alias the test may use."""
+    connections.settings[DEAD] = {
+        **django_settings.DATABASES["default"],
+        "HOST": "127.0.0.1",
+        "PORT": "1",
+        "OPTIONS": {"connect_timeout": 2},
+        "TEST": {"MIRROR": "default"},
+    }
+    yield DEAD
+    connections[DEAD].close()
+    del connections[DEAD]
+    del connections.settings[DEAD]
+
+
+@pytest.fixture
+def dead_replica(dead_alias, settings):
+    settings.DATABASE_REPLICAS = [dead_alias]
+    settings.DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
+    settings.EVIDENCE_PAGE_CACHE = False
+    yield dead_alias
+    db_router._down_until.pop(dead_alias, None)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", DEAD])
+def test_a_replica_out_of_reach_sends_readers_to_the_primary(dead_replica, demo, caplog):
+    response = Client().get(PAGE)
+    assert response.status_code == 200 and "Rheumatoid arthritis" in response.content.decode()
+    assert f"replica {dead_replica} is out of reach" in caplog.text
+    assert dead_replica in db_router._down_until  # not tried again for a while
+    caplog.clear()
+    assert Client().get(PAGE).status_code == 200
+    assert "out of reach" not in caplog.text
+    db_router._down_until[dead_replica] = 0.0  # the pause is over: tried again, still down
+    assert Client().get(PAGE).status_code == 200
+    assert "out of reach" in caplog.text
