@@ -142,6 +142,13 @@ def _floor(run: dict, rate: float | None) -> float | None:
     return efetch / rate if rate else None
 
 
+def _floor_parts(run: dict, rate: float) -> str:
+    by = run.get("floor_seconds_by_upstream")
+    if by:
+        return ", ".join(f"{name} {seconds:.1f} s" for name, seconds in by.items())
+    return f"{run.get('requests', {}).get('efetch.fcgi', 0)} efetch requests at {rate:g}/s"
+
+
 def refresh(results: dict) -> list[Row]:
     data = results.get("refresh")
     if not data:
@@ -167,12 +174,11 @@ def refresh(results: dict) -> list[Row]:
             )
             continue
         ratio = run.get("ratio_to_floor") or run["wall_seconds"] / floor
-        efetch = run.get("requests", {}).get("efetch.fcgi", 0)
         rows.append(
             Row(
                 goal,
                 f"{run['wall_seconds']:.1f} s = {ratio:.2f}x the floor",
-                f"floor {floor:.1f} s ({efetch} efetch requests at {rate:g}/s)",
+                f"floor {floor:.1f} s ({_floor_parts(run, rate)})",
                 ratio <= REFRESH_FLOOR_RATIO and n >= REFRESH_N,
             )
         )
