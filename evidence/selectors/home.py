@@ -8,22 +8,24 @@ with the most verdicts and says how many more there are (each has its own page, 
 search finds them); the matrix keeps to the most-reviewed conditions and therapies.
 """
 
+import re
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count
+from django.urls import reverse
 
 from therapies.models import Therapy
 
-from ..models import Condition, Verdict
-from .common import PUBLISHED_VERDICTS
-
-PUBLISHED_COUNT = Count("verdicts", filter=PUBLISHED_VERDICTS)
+from ..models import Condition, PublishedVerdict, Verdict
 
 # Past this many conditions the home page lists only the most-reviewed ones, flat.
 HOME_CONDITION_LIMIT = 200
 HOME_THERAPY_LIMIT = 200
 MATRIX_MAX_ROWS = 60
 MATRIX_MAX_THERAPIES = 12
+# What the URLs' <slug:> converter accepts; other values go through reverse() itself.
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @dataclass
@@ -36,6 +38,7 @@ class ConditionNode:
 class MatrixCell:
     therapy: Therapy
     verdict: Verdict | None  # only status and certainty loaded
+    url: str = ""  # the pair's page
 
 
 @dataclass(frozen=True)
@@ -76,45 +79,106 @@ class HomeIndex:
         return shown_rows < self.condition_total or shown_columns < self.matrix_therapy_total
 
 
-def _most_reviewed(queryset, limit: int) -> list:
-    rows = list(
-        queryset.annotate(verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)).order_by(
-            "-verdict_count", "name"
-        )[:limit]
-    )
-    return sorted(rows, key=lambda row: row.name.casefold())
+def _url_maker(name: str, arity: int = 1) -> Callable[..., str]:
+    """``reverse(name, args=slugs)`` for slug arguments, from a single reverse(): the home
+    page links hundreds of conditions, therapies and pairs."""
+    markers = [f"zz{i}slugmarkerzz" for i in range(arity)]
+    pieces = re.split("|".join(markers), reverse(name, args=markers))
+
+    def url(*slugs: str) -> str:
+        built = pieces[0]
+        for slug, piece in zip(slugs, pieces[1:], strict=True):
+            if not SLUG.fullmatch(slug):
+                return reverse(name, args=slugs)
+            built += slug + piece
+        return built
+
+    return url
 
 
-# Long function: the home page's fixed set of queries, kept together against its pinned count.
-def home_index() -> HomeIndex:
-    """Conditions, therapies and the matrix's verdicts. Five queries, whatever the size."""
-    condition_total = Condition.objects.count()
-    if condition_total <= HOME_CONDITION_LIMIT:
-        conditions = list(
-            Condition.objects.annotate(
-                verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)
-            ).order_by("name")
+def _published_pairs() -> list[tuple[int, int, str, str]]:
+    """(condition id, therapy id, status, certainty) of every published verdict."""
+    return list(
+        PublishedVerdict.objects.values_list(
+            "verdict__condition_id", "verdict__therapy_id", "status", "certainty"
         )
-        nodes = {condition.pk: ConditionNode(condition=condition) for condition in conditions}
+    )
+
+
+def _most_reviewed(rows: list[tuple], counts: Counter, limit: int | None) -> list[tuple]:
+    """Rows (id first) with the most verdicts first, in the database's order by name among
+    equals (a stable sort of rows read in that order)."""
+    return sorted(rows, key=lambda row: -counts[row[0]])[:limit]
+
+
+def _instances(model, fields: tuple[str, ...], rows: list[tuple], counts: Counter) -> list:
+    """Model instances of the rows shown, as only() would load them, with their count."""
+    instances = []
+    for row in rows:
+        instance = model.from_db(None, fields, row)
+        instance.verdict_count = counts[row[0]]
+        instances.append(instance)
+    return instances
+
+
+def _condition_roots(counts: Counter, url: Callable[..., str]) -> tuple[list[ConditionNode], int]:
+    """The conditions shown (all of them in their tree, or the most-reviewed, flat), and
+    how many there are."""
+    fields = ("id", "name", "slug", "parent_id")
+    rows = list(Condition.objects.order_by("name").values_list(*fields))
+    if len(rows) <= HOME_CONDITION_LIMIT:
+        nodes = {
+            condition.pk: ConditionNode(condition=condition)
+            for condition in _instances(Condition, fields, rows, counts)
+        }
         roots = []
         for node in nodes.values():
             parent = nodes.get(node.condition.parent_id)
             (parent.children if parent else roots).append(node)
     else:
-        roots = [
-            ConditionNode(condition=c)
-            for c in _most_reviewed(Condition.objects, HOME_CONDITION_LIMIT)
-        ]
-    therapies = list(
-        Therapy.objects.annotate(
-            verdict_count=Count("verdicts", filter=PUBLISHED_VERDICTS)
-        ).order_by("-verdict_count", "name")
-    )
-    therapy_total = len(therapies)
-    with_verdicts = [therapy for therapy in therapies if therapy.verdict_count]
-    columns = sorted(with_verdicts[:MATRIX_MAX_THERAPIES], key=lambda t: t.name.casefold())
-    therapies = sorted(therapies[:HOME_THERAPY_LIMIT], key=lambda t: t.name.casefold())
+        shown = _instances(
+            Condition, fields, _most_reviewed(rows, counts, HOME_CONDITION_LIMIT), counts
+        )
+        roots = [ConditionNode(condition=c) for c in sorted(shown, key=lambda c: c.name.casefold())]
+    for node in _walk(roots):
+        node.condition.page_url = url(node.condition.slug)
+    return roots, len(rows)
 
+
+def _walk(nodes: list[ConditionNode]):
+    for node in nodes:
+        yield node
+        yield from _walk(node.children)
+
+
+def _therapies(counts: Counter, url: Callable[..., str]) -> tuple[list, list, int, int]:
+    """The therapies listed, the matrix's columns, how many therapies and how many of
+    them have a verdict."""
+    fields = ("id", "name", "slug")
+    rows = _most_reviewed(
+        list(Therapy.objects.order_by("name").values_list(*fields)), counts, limit=None
+    )
+    with_verdicts = [row for row in rows if counts[row[0]]]
+    listed = _instances(Therapy, fields, rows[:HOME_THERAPY_LIMIT], counts)
+    by_id = {therapy.pk: therapy for therapy in listed}
+    columns = [
+        by_id.get(row[0]) or _instances(Therapy, fields, [row], counts)[0]
+        for row in with_verdicts[:MATRIX_MAX_THERAPIES]
+    ]
+    for therapy in [*listed, *columns]:
+        therapy.page_url = url(therapy.slug)
+    return (
+        sorted(listed, key=lambda t: t.name.casefold()),
+        sorted(columns, key=lambda t: t.name.casefold()),
+        len(rows),
+        len(with_verdicts),
+    )
+
+
+def _matrix(
+    roots: list[ConditionNode], columns: list, published: list[tuple], url: Callable[..., str]
+) -> list[MatrixRow]:
+    """Every condition shown against the columns, or the most-reviewed ones, flat."""
     rows: list[tuple[Condition, int]] = []
 
     def walk(node: ConditionNode, depth: int) -> None:
@@ -130,39 +194,49 @@ def home_index() -> HomeIndex:
             ((condition, 0) for condition, _ in ranked[:MATRIX_MAX_ROWS]),
             key=lambda row: row[0].name.casefold(),
         )
+    shown = {condition.pk for condition, _ in rows}
+    columns_shown = {therapy.pk for therapy in columns}
     verdicts = {
-        (verdict.condition_id, verdict.therapy_id): verdict
-        for verdict in Verdict.objects.published()
-        .filter(
-            condition_id__in=[condition.pk for condition, _ in rows],
-            therapy_id__in=[therapy.pk for therapy in columns],
+        (condition_id, therapy_id): Verdict(
+            condition_id=condition_id, therapy_id=therapy_id, status=status, certainty=certainty
         )
-        .only(
-            "id",
-            "condition_id",
-            "therapy_id",
-            "published__status",
-            "published__certainty",
-            "published__number",
-            "published__published_at",
-        )
+        for condition_id, therapy_id, status, certainty in published
+        if condition_id in shown and therapy_id in columns_shown
     }
-    matrix = [
+    return [
         MatrixRow(
             condition=condition,
             depth=depth,
             cells=[
-                MatrixCell(therapy=therapy, verdict=verdicts.get((condition.pk, therapy.pk)))
+                MatrixCell(
+                    therapy=therapy,
+                    verdict=verdict,
+                    url=url(condition.slug, therapy.slug) if verdict else "",
+                )
                 for therapy in columns
+                for verdict in [verdicts.get((condition.pk, therapy.pk))]
             ],
         )
         for condition, depth in rows
     ]
+
+
+def home_index() -> HomeIndex:
+    """Conditions, therapies and the matrix's verdicts. Three queries, whatever the size:
+    every published verdict's pair, status and certainty (the counts and the matrix), the
+    conditions and the therapies, each with only what the page shows."""
+    published = _published_pairs()
+    by_condition = Counter(condition_id for condition_id, _, _, _ in published)
+    by_therapy = Counter(therapy_id for _, therapy_id, _, _ in published)
+    roots, condition_total = _condition_roots(by_condition, _url_maker("evidence:condition-detail"))
+    therapies, columns, therapy_total, with_verdicts = _therapies(
+        by_therapy, _url_maker("therapies:therapy-detail")
+    )
     return HomeIndex(
         conditions=roots,
         therapies=therapies,
-        matrix=matrix,
+        matrix=_matrix(roots, columns, published, _url_maker("evidence:pair-detail", 2)),
         condition_total=condition_total,
         therapy_total=therapy_total,
-        matrix_therapy_total=len(with_verdicts),
+        matrix_therapy_total=with_verdicts,
     )

@@ -2,6 +2,8 @@
 ``{% forest_plot group therapy n %}``, ``{% evidence_map overview %}``, and the
 ``certainty_glyph`` / ``direction_glyph`` filters. Each renders rows already loaded."""
 
+from functools import lru_cache
+
 from django import template
 
 from evidence.presentation import charts
@@ -49,12 +51,15 @@ def evidence_map(overview, compact=False):
     )
 
 
+# The glyphs depend on their one argument alone, and a page draws hundreds of them.
 @register.filter
+@lru_cache(maxsize=64)
 def certainty_glyph(certainty):
     return charts.certainty_glyph(certainty)
 
 
 @register.filter
+@lru_cache(maxsize=64)
 def direction_glyph(direction):
     return charts.direction_glyph(direction)
 
