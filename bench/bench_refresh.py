@@ -1,28 +1,34 @@
-"""Citation refresh at scale: upstream requests, database queries and wall time.
+"""Citation refresh at scale: wall time against the rate-limit floor, upstream requests,
+database queries.
 
 Not a test. Creates a database of its own (``evidentia_bench_refresh`` on the PostgreSQL
 server of DATABASE_URL; dropped at the end, so never name the corpus ``evidentia_bench``),
 bulk-creates N references with PMIDs and DOIs, and serves a fake PubMed + Crossref
-(tests/support/fake_upstream.RecordedUpstream in a werkzeug server thread on 127.0.0.1)
-whose N PubmedArticle records are synthesized from a real recorded article (PMID, DOI and
-title changed) with a matching Crossref work each.
+(bench/harness/refresh_fakes: tests/support/fake_upstream.RecordedUpstream in a process
+of its own on 127.0.0.1) whose N PubmedArticle records are synthesized from a real
+recorded article (PMID, DOI and title changed) with a matching Crossref work each. The
+fake answers at once but holds the rate limits given (429 past them, counted).
 It then refreshes every reference twice through the services the Celery task calls
 (refresh_job_create + import_job_run):
 
 - run 1: the fake's titles (and every other field) differ from the stored ones: updates;
 - run 2: the same answers again: nothing changes.
 
-For each run it reports upstream requests by endpoint, SQL statements in total and per
-batch (reads and writes by table), time spent in SQL, and wall time. Batches are
-delimited by wrapping jobs._run_chunk / jobs.import_job_finish (a benchmark-only
-instrument; the services are not changed).
+The floor is the least time the rate limits alone allow for the requests a refresh must
+make: ceil(N / PUBMED_BATCH_SIZE) efetch requests at the PubMed rate and ceil(N /
+CROSSREF_FILTER_BATCH) Crossref requests at the Crossref rate, the two upstreams in
+parallel (their limits are separate), so the larger of the two. Defaults: NCBI's limit
+without a key (3/s) and the 50/s Crossref announced to its pools until late 2025.
 
-Rate limits are lifted by default (1000 requests/s each, and the fake announces the same
-in Crossref's x-rate-limit-* headers), so the figures measure our own work; pass
-``--pubmed-rate 3 --crossref-rate 50`` to pay NCBI's and Crossref's real limits.
+For each run it reports wall time, the floor and the ratio, upstream requests by endpoint
+(and 429s), SQL statements in total and per batch (reads and writes by table), time in
+SQL, and the citations the run left to the references.format_citations task (formatted
+afterwards, timed apart). Batches are delimited by wrapping jobs._run_chunk,
+jobs._wanted and jobs.import_job_finish (a benchmark-only instrument).
 
 Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/evidentia \\
-          .venv/bin/python bench/bench_refresh.py --n 10000
+          .venv/bin/python bench/bench_refresh.py --n 10000 --pubmed-rate 3
+      (--profile DIR writes a pyinstrument profile of each run, if pyinstrument is installed)
 """
 
 from __future__ import annotations
@@ -33,12 +39,11 @@ import json
 import math
 import os
 import platform
-import re
 import sys
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,91 +51,12 @@ sys.path.insert(0, str(ROOT))
 
 
 from bench.harness.refresh_fakes import (  # noqa: E402
-    FIRST_PMID,
-    FakeServer,
+    FakeUpstream,
     database_url,
     recreate_database,
+    seed,
 )
-
-WRITE = re.compile(r'^\s*(INSERT INTO|UPDATE|DELETE FROM)\s+"([^"]+)"', re.IGNORECASE)
-READ = re.compile(r'\bFROM\s+"([^"]+)"', re.IGNORECASE)
-
-
-# --- counting queries --------------------------------------------------------------------
-
-
-@dataclass
-class Phase:
-    name: str
-    statements: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-
-    def writes(self) -> Counter[str]:
-        found = Counter[str]()
-        for sql in self.statements:
-            if match := WRITE.match(sql):
-                found[f"{match.group(1).split()[0].upper()} {match.group(2)}"] += 1
-        return found
-
-    def reads(self) -> Counter[str]:
-        found = Counter[str]()
-        for sql in self.statements:
-            if sql.lstrip().upper().startswith("SELECT"):
-                match = READ.search(sql)
-                lock = " FOR UPDATE" if "FOR UPDATE" in sql.upper() else ""
-                found[f"SELECT {match.group(1) if match else '?'}{lock}"] += 1
-        return found
-
-    def other(self) -> Counter[str]:
-        found = Counter[str]()
-        for sql in self.statements:
-            head = sql.lstrip().upper()
-            if not head.startswith(("SELECT", "INSERT", "UPDATE", "DELETE")):
-                found[" ".join(re.sub(r'"[^"]*"', "", head).split()[:2])] += 1
-        return found
-
-
-class QueryLog:
-    """Every SQL statement of a run, by phase: setup, batch 1..k, finish."""
-
-    def __init__(self) -> None:
-        self.phases: list[Phase] = [Phase("setup")]
-
-    def begin(self, name: str) -> None:
-        self.phases.append(Phase(name))
-
-    def __call__(self, execute, sql, params, many, context):
-        phase = self.phases[-1]
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            phase.seconds += time.perf_counter() - started
-            phase.statements.append(sql)
-
-    @property
-    def batches(self) -> list[Phase]:
-        return [p for p in self.phases if p.name.startswith("batch")]
-
-
-def instrument_batches(log_holder: list[QueryLog]) -> None:
-    """Start a new phase at each chunk and at the finish of import_job_run."""
-    from references.services.jobs import run as jobs
-
-    run_chunk, finish = jobs._run_chunk, jobs.import_job_finish
-
-    def counted_chunk(*args, **kwargs):
-        log = log_holder[0]
-        log.begin(f"batch {len(log.batches) + 1}")
-        return run_chunk(*args, **kwargs)
-
-    def counted_finish(*args, **kwargs):
-        log_holder[0].begin("finish")
-        return finish(*args, **kwargs)
-
-    jobs._run_chunk = counted_chunk
-    jobs.import_job_finish = counted_finish
-
+from bench.harness.refresh_queries import QueryLog, instrument_batches, profiled, shape  # noqa: E402
 
 # --- the benchmark -----------------------------------------------------------------------
 
@@ -144,58 +70,83 @@ class RunResult:
     cpu_seconds: float
     log: QueryLog
     requests: Counter[str]
+    rejected: Counter[str]
     upstream_seconds: float
     job: object
+    floor: dict[str, float]
+    left_unformatted: int = 0
+    format_sample: int = 0
+    format_sample_seconds: float = 0.0
+
+    @property
+    def wall_seconds(self) -> float:
+        return self.create_seconds + self.run_seconds
+
+    @property
+    def floor_seconds(self) -> float:
+        return max(self.floor.values())
 
 
-def seed(n: int) -> list[int]:
-    from references.models import Reference
+def floor(n: int, args: argparse.Namespace) -> dict[str, float]:
+    """Seconds the rate limits alone impose on each upstream for a refresh of n references."""
+    from django.conf import settings
 
-    Reference.objects.bulk_create(
-        (
-            Reference(
-                pmid=str(FIRST_PMID + i),
-                doi=f"10.5555/bench.{i}",
-                title=f"Stored title {i}",
-                year=2017,
-            )
-            for i in range(n)
-        ),
-        batch_size=2000,
-    )
-    return list(Reference.objects.order_by("pk").values_list("pk", flat=True))
+    return {
+        "pubmed": math.ceil(n / settings.PUBMED_BATCH_SIZE) / args.pubmed_rate,
+        "crossref": math.ceil(n / settings.CROSSREF_FILTER_BATCH) / args.crossref_rate,
+    }
 
 
-def refresh(label: str, ids: list[int], server: FakeServer, holder: list) -> RunResult:
+def refresh(label: str, ids: list[int], server: FakeUpstream, holder: list, args) -> RunResult:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from references.services.jobs import import_job_run, refresh_job_create
 
-    server.fake.requests.clear()
-    server.busy_seconds = 0.0
+    server.reset()
     with CaptureQueriesContext(connection) as created:
         started = time.perf_counter()
         job = refresh_job_create(reference_ids=ids)
         create_seconds = time.perf_counter() - started
     log = QueryLog()
     holder[:] = [log]
-    with connection.execute_wrapper(log):
+    with connection.execute_wrapper(log), profiled(args.profile, label):
         started, cpu_started = time.perf_counter(), time.process_time()
         job = import_job_run(job_id=job.pk)
         run_seconds = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu_started
-    return RunResult(
+    log.settle()
+    stats = server.stats()
+    result = RunResult(
         label,
         create_seconds,
         len(created),
         run_seconds,
         cpu_seconds,
         log,
-        Counter(server.fake.requests),
-        server.busy_seconds,
+        Counter(stats["requests"]),
+        Counter(stats["rejected"]),
+        stats["busy_seconds"],
         job,
+        floor(len(ids), args),
     )
+    _format_sample(result)
+    return result
+
+
+def _format_sample(result: RunResult, sample: int = 1000) -> None:
+    """Time the references.format_citations task on up to ``sample`` of the references the
+    run left unformatted (all of them would take minutes of citeproc, a worker's time)."""
+    from references.models import Reference
+    from references.services.formatting import references_format_pending
+
+    result.left_unformatted = Reference.objects.filter(formatted_key="").count()
+    started = time.perf_counter()
+    while result.format_sample < min(sample, result.left_unformatted):
+        result.format_sample += references_format_pending()
+    result.format_sample_seconds = time.perf_counter() - started
+    # The rest as if formatted, so the next run starts from stored citations.
+    Reference.objects.filter(formatted_key="").update(formatted_key="seeded")
 
 
 def describe(result: RunResult, n: int) -> list[str]:
@@ -209,25 +160,34 @@ def describe(result: RunResult, n: int) -> list[str]:
         "",
         f"- Job: {job.status}; {job.created_count} created, {job.updated_count} updated, "
         f"{job.unchanged_count} unchanged, {job.failed_count} failed of {job.total}.",
-        f"- Wall time: **{result.create_seconds + result.run_seconds:.1f} s** "
-        f"(refresh_job_create {result.create_seconds:.2f} s, {result.create_queries} queries; "
-        f"import_job_run {result.run_seconds:.1f} s, of which {sql_seconds:.1f} s waiting "
-        f"for SQL and {result.upstream_seconds:.1f} s in the fake upstream's handlers; "
-        f"{result.cpu_seconds:.1f} s of CPU in this process); "
-        f"{n / (result.create_seconds + result.run_seconds):,.0f} references/s.",
+        f"- Wall time: **{result.wall_seconds:.1f} s**, **{_ratio(result):.2f}x** the "
+        f"rate-limit floor of {result.floor_seconds:.1f} s ("
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in result.floor.items())
+        + f"); refresh_job_create {result.create_seconds:.2f} s, {result.create_queries} "
+        f"queries; import_job_run {result.run_seconds:.1f} s, of which {sql_seconds:.1f} s "
+        f"waiting for SQL; {result.cpu_seconds:.1f} s of CPU in this process, "
+        f"{result.upstream_seconds:.1f} s in the fake upstream's (another process); "
+        f"{n / result.wall_seconds:,.0f} references/s.",
         "- Upstream requests: "
         + ", ".join(
             f"{key} {result.requests.get(key, 0)}"
             for key in ("efetch.fcgi", "esearch.fcgi", "esummary.fcgi", "crossref")
         )
-        + f" (goal: efetch {math.ceil(n / 200)}, esearch 0, crossref {math.ceil(n / 50)}).",
+        + f" (goal: efetch {math.ceil(n / 200)}, esearch 0, crossref {math.ceil(n / 50)}); "
+        + "answered 429 (over the rate limit): "
+        + (", ".join(f"{k} {v}" for k, v in sorted(result.rejected.items())) or "none")
+        + ".",
+        _formatting(result),
+        "- Time in SQL by statement: "
+        + ", ".join(f"`{k}` {v:.1f} s" for k, v in list(_sql_by_kind(result).items())[:6])
+        + ".",
         f"- SQL statements in import_job_run: {all_queries} = setup "
         f"{len(log.phases[0].statements)} + {len(batches)} batches x "
         + (f"{totals[0]}" if len(set(totals)) == 1 else f"{min(totals)}..{max(totals)}")
         + f" + finish {sum(len(p.statements) for p in log.phases if p.name == 'finish')}.",
         "",
         "Per batch (every batch alike: "
-        + ("yes" if all(_shape(b) == _shape(batches[0]) for b in batches) else "**no**")
+        + ("yes" if all(shape(b) == shape(batches[0]) for b in batches) else "**no**")
         + "):",
         "",
         "| statement | per batch |",
@@ -250,6 +210,18 @@ def describe(result: RunResult, n: int) -> list[str]:
     return lines
 
 
+def _formatting(result: RunResult) -> str:
+    line = f"- Citations left to the references.format_citations task: {result.left_unformatted:,}"
+    if not result.format_sample:
+        return line + "."
+    each = result.format_sample_seconds / result.format_sample
+    return (
+        f"{line}; it formatted {result.format_sample:,} of them in "
+        f"{result.format_sample_seconds:.1f} s ({1000 * each:.1f} ms each, about "
+        f"{result.left_unformatted * each:.0f} s of a worker for all)."
+    )
+
+
 def figures(results: list[RunResult], args: argparse.Namespace, pg_version: str) -> dict:
     """What make bench's report needs, per run: requests, statements, writes, times."""
     runs = []
@@ -262,9 +234,20 @@ def figures(results: list[RunResult], args: argparse.Namespace, pg_version: str)
                 "updated": result.job.updated_count,
                 "unchanged": result.job.unchanged_count,
                 "failed": result.job.failed_count,
-                "wall_seconds": result.create_seconds + result.run_seconds,
+                "wall_seconds": result.wall_seconds,
+                "floor_seconds": result.floor_seconds,
+                "floor_seconds_by_upstream": result.floor,
+                "ratio_to_floor": _ratio(result),
+                "rejected": dict(result.rejected),
+                "left_unformatted": result.left_unformatted,
+                "format_seconds_per_reference": (
+                    result.format_sample_seconds / result.format_sample
+                    if result.format_sample
+                    else None
+                ),
                 "cpu_seconds": result.cpu_seconds,
                 "sql_seconds": sum(p.seconds for p in result.log.phases),
+                "sql_seconds_by_statement": _sql_by_kind(result),
                 "requests": dict(result.requests),
                 "queries": sum(len(p.statements) for p in result.log.phases),
                 "create_queries": result.create_queries,
@@ -275,7 +258,7 @@ def figures(results: list[RunResult], args: argparse.Namespace, pg_version: str)
                 ),
                 "writes_per_batch": dict(batches[0].writes()) if batches else {},
                 "reads_per_batch": dict(batches[0].reads()) if batches else {},
-                "batches_alike": all(_shape(b) == _shape(batches[0]) for b in batches),
+                "batches_alike": all(shape(b) == shape(batches[0]) for b in batches),
             }
         )
     return {
@@ -287,8 +270,15 @@ def figures(results: list[RunResult], args: argparse.Namespace, pg_version: str)
     }
 
 
-def _shape(phase: Phase) -> tuple:
-    return (sorted(phase.reads().items()), sorted(phase.writes().items()))
+def _sql_by_kind(result: RunResult) -> dict[str, float]:
+    total = Counter[str]()
+    for phase in result.log.phases:
+        total.update(phase.seconds_by_kind())
+    return {kind: round(seconds, 3) for kind, seconds in total.most_common()}
+
+
+def _ratio(result: RunResult) -> float:
+    return result.wall_seconds / result.floor_seconds
 
 
 def _arguments() -> argparse.Namespace:
@@ -299,12 +289,15 @@ def _arguments() -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="also write the figures here, for make bench")
     parser.add_argument("--keep-database", action="store_true")
-    parser.add_argument("--pubmed-rate", type=float, default=1000.0, help="requests/s")
-    parser.add_argument("--crossref-rate", type=float, default=1000.0, help="requests/s")
+    parser.add_argument(
+        "--pubmed-rate", type=float, default=3.0, help="requests/s (NCBI without a key: 3)"
+    )
+    parser.add_argument("--crossref-rate", type=float, default=50.0, help="requests/s")
+    parser.add_argument("--profile", type=Path, help="write a pyinstrument profile per run here")
     return parser.parse_args()
 
 
-def _environment(url: str, args: argparse.Namespace, server: FakeServer) -> dict[str, str]:
+def _environment(url: str, args: argparse.Namespace, server: FakeUpstream) -> dict[str, str]:
     """The settings of the Django this process sets up: its own database, the fakes."""
     return {
         "DJANGO_SETTINGS_MODULE": "config.settings.local",
@@ -328,7 +321,7 @@ def main() -> None:
 
     load_before = os.getloadavg()
     started = time.perf_counter()
-    server = FakeServer(args.n, args.crossref_rate)
+    server = FakeUpstream(args.n, pubmed_rate=args.pubmed_rate, crossref_rate=args.crossref_rate)
     print(f"fake upstream: {args.n:,} articles and works in {time.perf_counter() - started:.1f} s")
     recreate_database(url, args.database)
     os.environ.update(_environment(url, args, server))
@@ -346,8 +339,8 @@ def main() -> None:
         holder: list[QueryLog] = []
         instrument_batches(holder)
         results = [
-            refresh("Run 1: every reference updated", ids, server, holder),
-            refresh("Run 2: nothing changed", ids, server, holder),
+            refresh("Run 1: every reference updated", ids, server, holder, args),
+            refresh("Run 2: nothing changed", ids, server, holder, args),
         ]
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")

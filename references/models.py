@@ -1,5 +1,7 @@
 """Bibliographic references (DOI / PMID / PMCID) and the notices that amend them."""
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -119,6 +121,10 @@ class Reference(models.Model):
                 condition=Q(needs_enrichment=True),
                 name="reference_enrichment_idx",
             ),
+            # The citations left for references_format_pending (references.services.formatting).
+            models.Index(
+                fields=["id"], condition=Q(formatted_key=""), name="reference_unformatted_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -214,6 +220,9 @@ class ReferenceSourceRecord(models.Model):
     source = models.CharField(max_length=16, choices=Reference.Source.choices)
     content_type = models.CharField(max_length=64)
     raw_gzip = models.BinaryField()
+    # SHA-256 of the uncompressed record (raw_digest()): a refresh recognises an unchanged
+    # record by comparing digests, without compressing the new one or reading the old one.
+    raw_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     fetched_at = models.DateTimeField()
 
     class Meta:
@@ -225,6 +234,11 @@ class ReferenceSourceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} record for reference {self.reference_id}"
+
+
+def raw_digest(raw: bytes) -> str:
+    """The digest ReferenceSourceRecord.raw_digest keeps of an uncompressed record."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 # Held by no role by default; superusers have it as they have every permission.

@@ -25,6 +25,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from references.models import ImportJob
+from references.services.formatting import references_format_pending
 from references.services.jobs import (
     import_job_create_for_identifiers,
     import_job_finish,
@@ -73,7 +74,28 @@ def run_import_job(self, job_id: int) -> dict | None:
         return None
     if job.is_finished:
         _forget_published(job.pk)
+    if job.created_count or job.updated_count:
+        _format_citations_later()
     return {"job": job.pk, "status": job.status, "failed": job.failed_count}
+
+
+def _format_citations_later() -> None:
+    """A large job leaves its citations to be formatted after it (services.formatting). With
+    the queue out of reach they wait for the next job or ``manage.py format_citations``;
+    readers meanwhile see the plain stand-in, so the job itself is not failed for it."""
+    try:
+        format_citations.delay()
+    except (KombuError, OSError, redis.RedisError) as exc:
+        logger.warning("could not queue the formatting of citations: %s", exc)
+
+
+@shared_task(name="references.format_citations", acks_late=True, ignore_result=True)
+def format_citations() -> int:
+    """Format the stored citations an import or refresh left for later; how many."""
+    total = 0
+    while done := references_format_pending():
+        total += done
+    return total
 
 
 @shared_task(name="references.import_identifiers", acks_late=True)

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 
 from references.fields import IDENTIFIER_FIELDS, MERGED_FIELDS
 from references.fingerprints import fingerprint
-from references.models import Reference, ReferenceNotice, RetractionStatus
-from references.parsers.records import BibRecord, Notice
+from references.models import (
+    FINGERPRINT_SOURCE_FIELDS,
+    Reference,
+    ReferenceNotice,
+    RetractionStatus,
+)
+from references.parsers.records import Author, BibRecord, Notice
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,7 @@ NOTICE_STATUS = {
     ReferenceNotice.Type.UPDATE: RetractionStatus.NONE,
 }
 RAW_CONTENT_TYPES = {"pubmed": "application/xml", "crossref": "application/json"}
+_AUTHOR_FIELDS = tuple(f.name for f in fields(Author))
 
 
 class Outcome:
@@ -119,15 +126,25 @@ def _record_values(record: BibRecord) -> dict[str, object]:
     """The record's value for each merged field, in MERGED_FIELDS order (the order the
     merge records their sources in)."""
     values = {name: getattr(record, name) for name in MERGED_FIELDS}
-    authors = [{k: v for k, v in asdict(author).items() if v} for author in record.authors]
+    # What dataclasses.asdict gives, in its order, without its deep copy of every value
+    # (the fields are strings): asdict was most of the time of an unchanged refresh.
+    authors = [
+        {name: value for name in _AUTHOR_FIELDS if (value := getattr(author, name))}
+        for author in record.authors
+    ]
     values["authors"] = [a for a in authors if a]
     values["publication_types"] = list(record.publication_types)
     values["url"] = record.url or (f"https://doi.org/{record.doi}" if record.doi else "")
     return values
 
 
+@cache
+def _max_length(name: str) -> int | None:
+    return getattr(Reference._meta.get_field(name), "max_length", None)
+
+
 def _truncate(name: str, value):
-    max_length = getattr(Reference._meta.get_field(name), "max_length", None)
+    max_length = _max_length(name)
     if max_length and isinstance(value, str) and len(value) > max_length:
         return value[: max_length - 1] + "…"
     return value
@@ -172,7 +189,11 @@ def _merge(reference: Reference, record: BibRecord, index: _Index, warnings: lis
     return changed
 
 
-def _settle_fingerprint(reference: Reference) -> set[str]:
+def _settle_fingerprint(reference: Reference, changed: set[str]) -> set[str]:
+    # Only a change of what it is made from changes a stored fingerprint (every writer
+    # stores one); a reference without one gets it.
+    if reference.fingerprint and not FINGERPRINT_SOURCE_FIELDS & changed:
+        return set()
     value = reference.computed_fingerprint()
     if value == reference.fingerprint:
         return set()
@@ -243,7 +264,7 @@ class RecordBatch:
             reference = Reference(title="")
             self.created.append(reference)
         fields = _merge(reference, record, self.index, self.result.warnings)
-        fields |= _settle_fingerprint(reference)
+        fields |= _settle_fingerprint(reference, fields)
         if record.source in RAW_CONTENT_TYPES and reference.needs_enrichment:
             reference.needs_enrichment = False  # enriched (awaiting() may set it again)
             fields.add("needs_enrichment")

@@ -4,19 +4,29 @@ Running fetches every source for a chunk first and writes only when every source
 answered, so an upstream fault leaves the stored data as it was; the task retries the
 chunk later. Items already resolved are never fetched again, so a job that is run twice
 (a redelivered task) does the remaining work once.
+
+A refresh or a file job fetches ahead: one thread asks the upstreams for the next chunks
+(HTTP and parsing only, no database) while this one writes the current chunk, so the
+upstreams' rate limits, not our own writing, set the pace. Fetches still run one after
+another, so an upstream found down by one is not asked again by the next (_Clients.down).
+An identifiers job runs chunk by chunk: which of its identifiers are already in the
+library depends on what the chunk before it wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, When
 from django.utils import timezone
 
 from references.models import ImportJob, ImportJobItem, Reference
 from references.parsers.records import BibRecord
-from references.services.fetch import FetchFailed, fetch_records
+from references.services.bulk import rows_update
+from references.services.fetch import Fetched, FetchFailed, fetch_records
 from references.services.upsert import Outcome, references_upsert
 from references.sources import CrossrefClient, PubMedClient, upstream_config
 from references.sources.http import UpstreamUnavailable
@@ -35,6 +45,8 @@ Progress = Callable[[ImportJob], None]
 
 # A file job in these states has not been (completely) parsed into items yet.
 _UNPARSED = (ImportJob.Status.PENDING, ImportJob.Status.PARSING)
+# Chunks fetched ahead of the one being written: one waiting while the next is fetched.
+PREFETCH = 2
 
 
 def import_job_run(
@@ -64,10 +76,10 @@ def import_job_run(
     # One efetch per chunk.
     chunk_size = upstream_config().pubmed_batch_size
     clients = _Clients(pubmed, crossref)
+    chunks = [pending[start : start + chunk_size] for start in range(0, len(pending), chunk_size)]
     try:
-        for start in range(0, len(pending), chunk_size):
-            chunk = pending[start : start + chunk_size]
-            _run_chunk(job, chunk, file_records, clients)
+        for chunk, local, fetched in _fetched_chunks(job, chunks, file_records, clients):
+            _run_chunk(job, chunk, local, fetched, file_records)
             job.refresh_from_db()
             if progress:
                 progress(job)
@@ -154,12 +166,8 @@ def _wanted(job: ImportJob, chunk: list[ImportJobItem], file_records) -> tuple[d
     return wanted, local
 
 
-def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients) -> None:
-    if job.kind == ImportJob.Kind.IDENTIFIERS:
-        chunk = known_items_resolve(job=job, chunk=chunk)
-        if not chunk:
-            return
-    wanted, local = _wanted(job, chunk, file_records)
+def _fetch(job: ImportJob, wanted: dict, clients: _Clients) -> Fetched:
+    """Ask the upstreams about ``wanted``: HTTP and parsing, nothing written."""
     fetched = fetch_records(
         dois=sorted(wanted["doi"]),
         pmids=sorted(wanted["pmid"]),
@@ -171,6 +179,39 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
         tolerate_outages=job.kind == ImportJob.Kind.FILE,
     )
     clients.down.update(fetched.unavailable)
+    return fetched
+
+
+Fetching = Iterator[tuple[list[ImportJobItem], dict[int, BibRecord], Fetched]]
+
+
+def _fetched_chunks(job: ImportJob, chunks: list, file_records, clients) -> Fetching:
+    """Each chunk with its file records and what the upstreams said about it, in order."""
+    if job.kind == ImportJob.Kind.IDENTIFIERS:
+        for chunk in chunks:
+            chunk = known_items_resolve(job=job, chunk=chunk)
+            if chunk:
+                wanted, local = _wanted(job, chunk, file_records)
+                yield chunk, local, _fetch(job, wanted, clients)
+        return
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-fetch")
+    ahead: deque = deque()
+    try:
+        for chunk in chunks:
+            wanted, local = _wanted(job, chunk, file_records)
+            ahead.append((chunk, local, pool.submit(_fetch, job, wanted, clients)))
+            if len(ahead) > PREFETCH:
+                chunk, local, future = ahead.popleft()
+                yield chunk, local, future.result()
+        while ahead:
+            chunk, local, future = ahead.popleft()
+            yield chunk, local, future.result()
+    finally:
+        # An outage (or a failed write) ends the run: fetches not begun are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_chunk(job: ImportJob, chunk, local: dict, fetched: Fetched, file_records) -> None:
     notes = pending_enrichment_notes(local, fetched.unavailable)
     records = list(local.values()) + fetched.records
     awaiting = [i for i, position in enumerate(local) if position in notes]
@@ -193,15 +234,20 @@ def _run_chunk(job: ImportJob, chunk: list[ImportJobItem], file_records, clients
 
 
 def _stamp_refreshed(chunk: list[ImportJobItem]) -> None:
-    # Created and updated references were stamped by the upsert's own write; one more
-    # UPDATE would rewrite the same rows.
+    """One UPDATE: the unchanged references' refresh time (created and updated ones were
+    stamped by the upsert's own write), and no reference of the chunk waits for enrichment
+    any more: upstream answered for every one (an outage raises before this), and one it
+    does not know (a DOI Crossref never registered) waits for nothing more."""
     unchanged = [i.reference_id for i in chunk if i.status == ImportJobItem.Status.UNCHANGED]
-    if unchanged:
-        Reference.objects.filter(pk__in=unchanged).update(last_refreshed=timezone.now())
-    # Upstream answered for every reference of the chunk (an outage raises before this):
-    # one it does not know (a DOI Crossref never registered) waits for nothing more.
-    Reference.objects.filter(pk__in=[i.reference_id for i in chunk], needs_enrichment=True).update(
-        needs_enrichment=False
+    if not unchanged and all(i.status != ImportJobItem.Status.FAILED for i in chunk):
+        return  # the upsert wrote every reference, enrichment flag included
+    Reference.objects.filter(pk__in=[i.reference_id for i in chunk]).filter(
+        Q(pk__in=unchanged) | Q(needs_enrichment=True)
+    ).update(
+        last_refreshed=Case(
+            When(pk__in=unchanged, then=timezone.now()), default=F("last_refreshed")
+        ),
+        needs_enrichment=False,
     )
 
 
@@ -244,7 +290,7 @@ def _resolve_items(
                 item.status = outcome = Outcome.UPDATED
                 item.message = "; ".join(filter(None, [_same_work(first), item.message]))
         counts[outcome] += 1
-    ImportJobItem.objects.bulk_update(chunk, ["status", "message", "reference"])
+    rows_update(chunk, ["status", "message", "reference"])
     ImportJob.objects.filter(pk=job.pk).update(
         processed=F("processed") + len(chunk),
         created_count=F("created_count") + counts[Outcome.CREATED],
