@@ -1,31 +1,98 @@
-"""PostgreSQL search over the large tables (references, studies): a bounded candidate set.
+"""PostgreSQL search over the large tables (references, studies): a bounded, ranked
+candidate set, its ids computed in one statement.
 
 At 200,000 references a common word ("patients") matches nearly every row; ranking and
 counting all of them is what made a search take seconds. So a search takes at most
-``MATCH_LIMIT`` + 1 rows from the stored document's GIN index (search/migrations/0002)
-and ranks those: below the limit the ranking is exact, above it the page says "more than
-500" and ranks the first 501 the index returns.
+``MATCH_LIMIT`` + 1 rows from the stored document (search/migrations/0002) and ranks
+those: below the limit the ranking is exact, above it the page says "more than 500" and
+ranks the first 501 found. The statement returns the ranked ids; the page then reads its
+own 5 or 20 rows by primary key.
 
-Typo forgiveness (trigram word similarity of the title) costs tens of microseconds a row,
-far too much for a word in every title, so it runs only when full-text search finds fewer
-than ``TYPO_FALLBACK_BELOW`` records: an uncorrelated sub-select that PostgreSQL
-evaluates once, as a one-time filter, and skips the trigram scan otherwise. A query that
-is a DOI, PMID or PMCID also matches that reference exactly, through its unique index.
+A quoted phrase of common words ("randomised controlled") cannot be answered by the GIN
+index alone: the index knows which records hold every word, not where. Its positions are
+checked on at most ``PHRASE_SCAN`` records holding every word; past that the count is a
+lower bound and the page says "at least".
+
+Typo forgiveness: when full-text search finds fewer than ``TYPO_FALLBACK_BELOW`` records,
+each word of the query is widened to the known words most like it (trigram similarity
+over search_word, the distinct words of every reference's document, migrations/0005),
+and a second statement searches the documents for the widened query through the same
+GIN index. A query that is a DOI, PMID or PMCID also matches that reference exactly,
+through its unique index.
 """
 
 from __future__ import annotations
 
-from django.db.models import FloatField, Model
-from django.db.models.expressions import RawSQL
+from dataclasses import dataclass
+
+from django.db.models import Model
 
 from config.db_router import read_connection
 from references.identifiers import InvalidIdentifier, parse_identifier
 
 MATCH_LIMIT = 500
+PHRASE_SCAN = 1000  # records holding every word of a phrase whose positions are checked
 TYPO_FALLBACK_BELOW = 5
 TYPO_LIMIT = 100  # a typo's candidates: enough to show the likely intended records
+TYPO_WORDS = 3  # known words a misspelt word is widened to
+TYPO_KINDS = {"references_reference"}  # tables whose words search_word holds
 IDENTIFIER_BONUS = 10.0
 TSQUERY = "websearch_to_tsquery('english'::regconfig, %s)"
+
+# Per table: the join and the order that break ties in rank (the ORM's order for the kind).
+_TIES = {
+    "references_reference": ("", "t.year DESC NULLS LAST, t.title"),
+    "evidence_publishedstudy": (
+        "LEFT JOIN references_reference r ON r.id = t.reference_id",
+        "r.year DESC, t.id",
+    ),
+}
+
+# A known word as a tsquery operand: quoted, its quotes and backslashes doubled.
+_OPERAND = r"'''' || replace(replace(w.word, '\', '\\'), '''', '''''') || ''''"
+# The query's words widened to the known words most like them, as tsquery text
+# ("('rheumatiod' | 'rheumatoid') & ('arthriti')"), or NULL when no word has a likeness.
+_WIDENED = f"""(
+  SELECT string_agg(alternatives, ' & ') FROM (
+    SELECT '(' || string_agg(DISTINCT {_OPERAND}, ' | ') || ')' AS alternatives,
+           bool_or(w.word <> l.lexeme) AS widened
+    FROM unnest(%s::text[]) WITH ORDINALITY AS q(term, n)
+    CROSS JOIN LATERAL unnest(tsvector_to_array(to_tsvector('english'::regconfig, q.term)))
+        AS l(lexeme)
+    CROSS JOIN LATERAL (
+      SELECT l.lexeme AS word
+      UNION ALL
+      (SELECT word FROM search_word
+       WHERE length(l.lexeme) >= 4 AND l.lexeme ~ '[a-z]' AND word %% l.lexeme
+       ORDER BY similarity(word, l.lexeme) DESC, word LIMIT {TYPO_WORDS})
+    ) w
+    GROUP BY q.n, l.lexeme
+  ) per_word HAVING bool_or(widened)
+)"""  # noqa: S608
+
+
+@dataclass(frozen=True)
+class Candidates:
+    ids: list[int]  # best first
+    approximate: bool = False  # a phrase checked in only the first PHRASE_SCAN records
+
+
+@dataclass(frozen=True)
+class _Search:
+    table: str
+    query: str
+    terms: list[str]
+    excluded: list[str]
+    identifier: tuple[str, str] | None
+
+    @property
+    def phrase(self) -> bool:
+        # A negated phrase ('-"a b"') is no narrowing of its words: checked as a whole.
+        return '"' in self.query and '-"' not in self.query
+
+    @property
+    def typos(self) -> bool:
+        return self.table in TYPO_KINDS
 
 
 def _identifier(query: str) -> tuple[str, str] | None:
@@ -38,55 +105,127 @@ def _identifier(query: str) -> tuple[str, str] | None:
     return identifier.kind, identifier.value
 
 
-def candidates(
-    model: type[Model], *, query: str, terms: list[str], excluded: list[str], typos: bool
-) -> RawSQL:
-    """The ids of the records to rank: an SQL sub-select for ``pk__in``."""
-    table = model._meta.db_table
+def _full_text(search: _Search) -> tuple[str, list[object]]:
+    """CTEs "fts" (at most MATCH_LIMIT + 1 ids) and, for a phrase, "scan".
+
+    The matches are a MATERIALIZED CTE without a LIMIT, read up to one outside it: the
+    planner then chooses between the GIN index and a sequential scan by the cost of every
+    match (the sequential scan only for a word in most records), while execution still
+    stops at the limit. With the LIMIT inside, it took the sequential scan for any word in
+    more than a few records, blind to the cost of decompressing each record's document,
+    and read tens of thousands of them to find 501 in 2%."""
+    table, limit = search.table, MATCH_LIMIT + 1
     # Only table names and constants are interpolated; the user's words are parameters.
-    sql = [f"(SELECT id FROM {table} WHERE search_document @@ {TSQUERY} LIMIT {MATCH_LIMIT + 1})"]  # noqa: S608
-    params: list[object] = [query]
-    if typos:
-        exclude = f" AND NOT search_document @@ {TSQUERY}" if excluded else ""
-        few = (
-            f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE search_document @@ {TSQUERY} "  # noqa: S608
-            f"LIMIT {TYPO_FALLBACK_BELOW}) few) < {TYPO_FALLBACK_BELOW}"
+    if not search.phrase:
+        sql = (
+            f"matches AS MATERIALIZED (SELECT id FROM {table} "  # noqa: S608
+            f"WHERE search_document @@ {TSQUERY}), "
+            f"fts AS MATERIALIZED (SELECT id FROM matches LIMIT {limit})"
         )
-        sql.append(
-            f"(SELECT id FROM {table} WHERE {few} AND title %%> %s{exclude} "  # noqa: S608
-            f"LIMIT {TYPO_LIMIT})"
+        return sql, [search.query]
+    sql = (
+        f"matches AS MATERIALIZED (SELECT id, search_document @@ {TSQUERY} AS hit "  # noqa: S608
+        f"FROM {table} WHERE search_document @@ {TSQUERY}), "
+        f"scan AS MATERIALIZED (SELECT id, hit FROM matches LIMIT {PHRASE_SCAN}), "
+        f"fts AS MATERIALIZED (SELECT id FROM scan WHERE hit LIMIT {limit})"
+    )
+    return sql, [search.query, search.query.replace('"', " ")]
+
+
+def _ranked(search: _Search, candidates: str, widened: str | None) -> tuple[str, list[object]]:
+    """An ARRAY of the candidates' ids, best first."""
+    join, ties = _TIES[search.table]
+    rank = f"ts_rank(t.search_document, {TSQUERY})"
+    params: list[object] = [search.query]
+    if widened is not None:
+        rank = f"COALESCE(NULLIF({rank}, 0), ts_rank(t.search_document, %s::tsquery))"
+        params.append(widened)
+    if search.identifier:
+        rank += f" + CASE WHEN t.{search.identifier[0]} = %s THEN {IDENTIFIER_BONUS} ELSE 0 END"
+        params.append(search.identifier[1])
+    sql = (
+        f"ARRAY(SELECT t.id FROM ({candidates}) c JOIN {search.table} t ON t.id = c.id {join} "  # noqa: S608
+        f"ORDER BY GREATEST({rank}, 0) DESC, {ties})"
+    )
+    return sql, params
+
+
+def _identifier_arm(search: _Search) -> tuple[str, list[object]]:
+    if not search.identifier:
+        return "", []
+    kind, value = search.identifier
+    return f" UNION SELECT id FROM {search.table} WHERE {kind} = %s", [value]  # noqa: S608
+
+
+def _first_statement(search: _Search) -> tuple[str, list[object]]:
+    """One row: the ranked ids, whether a phrase scan was cut short, and the widened query
+    when full-text search found fewer than TYPO_FALLBACK_BELOW records."""
+    ctes, params = _full_text(search)
+    identifier, identifier_params = _identifier_arm(search)
+    ranked, ranked_params = _ranked(search, f"SELECT id FROM fts{identifier}", None)  # noqa: S608
+    cut = (
+        f"CASE WHEN (SELECT count(*) FROM fts) <= {MATCH_LIMIT} "  # noqa: S608
+        f"THEN (SELECT count(*) >= {PHRASE_SCAN} FROM scan) ELSE false END"
+        if search.phrase
+        else "false"
+    )
+    widened, widened_params = "NULL", []
+    if search.typos and search.terms and not search.identifier:
+        widened = (
+            f"CASE WHEN (SELECT count(*) FROM fts) < {TYPO_FALLBACK_BELOW} THEN {_WIDENED} END"  # noqa: S608
         )
-        params += [query, " ".join(terms)] + ([" OR ".join(excluded)] if excluded else [])
-    identifier = _identifier(query) if model._meta.model_name == "reference" else None
-    if identifier:
-        sql.append(f"(SELECT id FROM {table} WHERE {identifier[0]} = %s)")  # noqa: S608
-        params.append(identifier[1])
-    return RawSQL(" UNION ".join(sql), params)  # noqa: S611 - parameterised, see above
+        widened_params = [search.terms]
+    sql = f"WITH {ctes} SELECT {ranked}, {cut}, {widened}"
+    return sql, [*params, *identifier_params, *ranked_params, *widened_params]
 
 
-def rank(model: type[Model], *, query: str, terms: list[str], typos: bool) -> RawSQL:
-    """ts_rank of the stored document; a candidate only the trigram arm found (rank 0)
-    ranks by its title's word similarity instead; an exact identifier match comes first.
+def _typo_statement(search: _Search, found: list[int], widened: str) -> tuple[str, list[object]]:
+    """The ranked ids of what full-text search found plus the widened query's matches."""
+    exclude, exclude_params = "", []
+    if search.excluded:
+        # websearch's "-word" applies to the typo-forgiving matches too.
+        exclude = f" AND NOT search_document @@ {TSQUERY}"
+        exclude_params = [" OR ".join(search.excluded)]
+    identifier, identifier_params = _identifier_arm(search)
+    # Materialized, the LIMIT outside: see _full_text.
+    typo = (
+        f"WITH typo AS MATERIALIZED (SELECT id FROM {search.table} "  # noqa: S608
+        f"WHERE search_document @@ %s::tsquery{exclude}) "
+    )
+    candidates = (
+        f"SELECT unnest(%s::bigint[]) AS id "  # noqa: S608
+        f"UNION (SELECT id FROM typo LIMIT {TYPO_LIMIT}){identifier}"
+    )
+    ranked, ranked_params = _ranked(search, candidates, widened)
+    params = [widened, *exclude_params, found, *identifier_params, *ranked_params]
+    return f"{typo}SELECT {ranked}", params
 
-    Each use of the stored document decompresses it again, the bulk of the cost of
-    ranking; hence ts_rank alone rather than a CASE on ``@@`` first."""
+
+def search(model: type[Model], *, query: str, terms: list[str], excluded: list[str]) -> Candidates:
+    """The ranked ids of the records of ``model`` that match (at most MATCH_LIMIT + 1 by
+    full text, plus typo and identifier matches): one statement, two for a typo."""
     table = model._meta.db_table
-    sql = f'ts_rank("{table}"."search_document", {TSQUERY})'
-    params: list[object] = [query]
-    if typos:
-        sql = f'COALESCE(NULLIF({sql}, 0), word_similarity(%s, "{table}"."title"))'
-        params.append(" ".join(terms))
-    identifier = _identifier(query) if model._meta.model_name == "reference" else None
-    if identifier:
-        sql += f' + CASE WHEN "{table}"."{identifier[0]}" = %s THEN {IDENTIFIER_BONUS} ELSE 0 END'
-        params.append(identifier[1])
-    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611 - parameterised
-
-
-def count(ids: RawSQL) -> int:
-    """How many candidates (at most ``MATCH_LIMIT`` + 1 from full-text search, plus typo
-    and identifier matches), counted without joining back to the table."""
-    sql, params = ids.sql, ids.params
+    search = _Search(
+        table=table,
+        query=query,
+        terms=terms,
+        excluded=excluded,
+        identifier=_identifier(query) if table == "references_reference" else None,
+    )
     with read_connection().cursor() as cursor:  # raw SQL: the router's choice by hand
-        cursor.execute(f"SELECT count(*) FROM ({sql}) candidates", params)  # noqa: S608
-        return cursor.fetchone()[0]
+        cursor.execute(*_first_statement(search))
+        ids, cut, widened = cursor.fetchone()
+        if widened:
+            cursor.execute(*_typo_statement(search, ids, widened))
+            ids = cursor.fetchone()[0]
+    return Candidates(ids=list(ids), approximate=bool(cut))
+
+
+def explain(model: type[Model], *, query: str, terms: list[str]) -> str:
+    """EXPLAIN of the first statement (tests check which indexes it uses)."""
+    table = model._meta.db_table
+    search = _Search(table=table, query=query, terms=terms, excluded=[], identifier=None)
+    sql, params = _first_statement(search)
+    with read_connection().cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())

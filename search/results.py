@@ -49,6 +49,9 @@ class KindResults:
     total: int
     hits: list[Any]
     page: Page | None = None  # when the search is limited to this kind
+    # The total is a lower bound: a phrase was checked in only part of the records holding
+    # its words (search.candidates.PHRASE_SCAN).
+    approximate: bool = False
 
     @property
     def has_more(self) -> bool:
@@ -61,7 +64,9 @@ class KindResults:
 
     @property
     def total_label(self) -> str:
-        return f"more than {MATCH_LIMIT:,}" if self.is_capped else f"{self.total:,}"
+        if self.is_capped:
+            return f"more than {MATCH_LIMIT:,}"
+        return f"at least {self.total:,}" if self.approximate else f"{self.total:,}"
 
 
 @dataclass(frozen=True)
@@ -103,5 +108,8 @@ class SearchResults:
 
     @property
     def count_label(self) -> str:
-        capped = any(group.is_capped for group in self.groups)
-        return f"more than {self.count:,}" if capped else f"{self.count:,}"
+        if any(group.is_capped for group in self.groups):
+            return f"more than {self.count:,}"
+        if any(group.approximate for group in self.groups):
+            return f"at least {self.count:,}"
+        return f"{self.count:,}"

@@ -14,11 +14,14 @@ name or alias first, then a name that starts or contains the word, then the othe
 
 References and studies, the large tables, are searched through their stored documents
 and a bounded candidate set (search.candidates): past ``MATCH_LIMIT`` matches the count
-is shown as "more than" and only the first matches are ranked.
+is shown as "more than" and only the first matches are ranked; a phrase's count may be a
+lower bound ("at least").
 
-A page of results runs two queries per kind (a count and the rows), and one more for the
-pairs that cite each reference; the preview of a kind of fact takes one query (its rows
-and their count together). One kind a page at a time takes two.
+A page of results runs two queries per kind (a count and the rows; for references and
+studies on PostgreSQL, their ranked ids and the rows shown, the rows only if any; a typo
+adds one), and one more for the pairs that cite each reference; the preview of a kind of
+fact takes one query (its rows and their count together). One kind a page at a time
+takes two.
 
 Each fact links to the row that shows it: safety facts, formulations and regulatory
 statuses on the therapy page, a guideline position on its pair's page (the condition page
@@ -57,7 +60,7 @@ from therapies.models import AdverseEffect, Contraindication, Formulation, Regul
 
 from . import candidates, documents
 from .candidates import MATCH_LIMIT
-from .results import FACT_KINDS, KINDS, KindResults, ReferenceHit, SearchResults
+from .results import FACT_KINDS, KINDS, Kind, KindResults, ReferenceHit, SearchResults
 
 MAX_QUERY_LENGTH = 200
 PREVIEW_SIZE = 5
@@ -81,6 +84,9 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
     if not terms:
         return results
     for current in [selected] if selected else KINDS:
+        if connection.vendor == "postgresql" and current.key in _STORED:
+            results.groups.append(_stored_results(current, query, terms, page, selected))
+            continue
         queryset, count = _search_counted(current.key, query, terms)
         if not selected and current.key in FACT_KINDS:
             hits, total = _preview_with_total(queryset)
@@ -98,6 +104,39 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
             hits = [ReferenceHit(reference=ref, pairs=reference_pairs(ref)) for ref in hits]
         results.groups.append(KindResults(kind=current, total=total, hits=hits, page=page_obj))
     return results
+
+
+def _stored_results(
+    kind: Kind, query: str, terms: list[str], page: int | str, selected: Kind | None
+) -> KindResults:
+    """References or studies on PostgreSQL: the ranked ids in one statement
+    (search.candidates), then the rows shown, by primary key."""
+    found = candidates.search(
+        _DOCUMENTS[kind.key][0], query=query, terms=terms, excluded=_excluded(query)
+    )
+    page_obj = None
+    if selected:
+        page_obj = Paginator(found.ids[:MATCH_LIMIT], PAGE_SIZE).get_page(page)
+        shown = list(page_obj.object_list)
+    else:
+        shown = found.ids[:PREVIEW_SIZE]
+    hits = _rows(kind.key, shown)
+    if kind.key == "references":
+        hits = [ReferenceHit(reference=ref, pairs=reference_pairs(ref)) for ref in hits]
+    if page_obj is not None:
+        page_obj.object_list = hits
+    return KindResults(
+        kind=kind, total=len(found.ids), hits=hits, page=page_obj, approximate=found.approximate
+    )
+
+
+def _rows(kind: str, ids: list[int]) -> list[Any]:
+    """The records with these ids, in this order, shaped for the page (no query if none)."""
+    if not ids:
+        return []
+    model = _DOCUMENTS[kind][0]
+    by_id = {row.pk: row for row in _shape(kind, model._default_manager.filter(pk__in=ids))}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _preview_with_total(queryset: QuerySet) -> tuple[list[Any], int]:
@@ -120,10 +159,8 @@ def _search(kind: str, query: str, terms: list[str]) -> QuerySet:
 
 
 def _search_counted(kind: str, query: str, terms: list[str]) -> tuple[QuerySet, Callable[[], int]]:
-    """The ranked queryset and how to count its records (one query either way)."""
-    if connection.vendor == "postgresql" and kind in _STORED:
-        queryset, ids = _postgres_stored(kind, query, terms)
-        return _shape(kind, queryset), lambda: candidates.count(ids)
+    """The ranked queryset and how to count its records (one query either way); on
+    PostgreSQL, references and studies go through _stored_results instead."""
     if connection.vendor == "postgresql":
         queryset = _postgres(kind, query, terms)
     else:
@@ -147,26 +184,12 @@ _DOCUMENTS: dict[str, tuple[type, Callable[[], Any]]] = {
 }
 
 
-_STORED = {"references", "studies"}  # kinds with a stored document (search/migrations/0002)
+# Kinds with a stored document (search/migrations/0002, 0004), searched by search.candidates.
+_STORED = {"references", "studies"}
 
 
 def _excluded(query: str) -> list[str]:
     return [word[1:] for word in query.split() if word.startswith("-") and len(word) > 1]
-
-
-def _postgres_stored(kind: str, query: str, terms: list[str]) -> tuple[QuerySet, Any]:
-    model = _DOCUMENTS[kind][0]
-    typos = kind in documents.TRIGRAM_FIELDS
-    ids = candidates.candidates(
-        model, query=query, terms=terms, excluded=_excluded(query), typos=typos
-    )
-    rank = candidates.rank(model, query=query, terms=terms, typos=typos)
-    queryset = (
-        model._default_manager.filter(pk__in=ids)
-        .annotate(rank=Greatest(rank, Value(0.0), output_field=FloatField()))
-        .order_by("-rank", *_ORDER[kind])
-    )
-    return queryset, ids
 
 
 def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:

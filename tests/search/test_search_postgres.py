@@ -4,10 +4,12 @@ lookups, and the bounded count of very common words (search.candidates)."""
 import pytest
 from django.db import connection
 
-from evidence.models import Condition
+from evidence.models import Condition, PublishedStudy
 from references.models import Reference
+from search import candidates
 from search.results import KIND_KEYS
 from search.selectors import MATCH_LIMIT, PAGE_SIZE, _search, site_search
+from tests.factories import ReferenceFactory
 from therapies.models import Therapy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -54,7 +56,12 @@ def test_the_search_query_uses_the_migrations_indexes(demo, kind):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
-    plan = _search(kind, "rheumatoid arthritis", ["rheumatoid", "arthritis"]).explain()
+    terms = ["rheumatoid", "arthritis"]
+    if kind in ("references", "studies"):  # their ranked ids: one statement (search.candidates)
+        model = Reference if kind == "references" else PublishedStudy
+        plan = candidates.explain(model, query="rheumatoid arthritis", terms=terms)
+    else:
+        plan = _search(kind, "rheumatoid arthritis", terms).explain()
     used = {name for name in expected if name in plan}
     assert used == expected, plan
 
@@ -88,3 +95,43 @@ def test_past_the_match_limit_the_count_says_more_than(client, demo, add_studies
     html = client.get("/search/", {"q": "capped"}).content.decode()
     assert f'References <span class="count">(more than {MATCH_LIMIT})</span>' in html
     assert f"More references (more than {MATCH_LIMIT})" in html
+
+
+def test_a_phrase_finds_its_words_side_by_side_only(db):
+    near = ReferenceFactory(title="Serum quokka sample taken", abstract="")
+    side_by_side = ReferenceFactory(title="A quokka serum sample", abstract="")
+    found = [hit.reference.pk for hit in _references('"serum sample"').hits]
+    assert found == [side_by_side.pk] and near.pk not in found
+    assert _references('"serum sample"').total_label == "1"
+
+
+def test_a_phrase_checked_in_part_of_the_records_says_at_least(client, db, monkeypatch):
+    """Past PHRASE_SCAN records holding every word, the count is a lower bound."""
+    monkeypatch.setattr(candidates, "PHRASE_SCAN", 4)
+    for n in range(6):
+        ReferenceFactory(title=f"Quokka marsupial {'cohort' if n % 2 else 'study'} {n}")
+    ReferenceFactory(title="Marsupial quokka, reversed")
+    group = _references('"quokka marsupial"')
+    assert group.approximate and 0 < group.total < 6
+    assert group.total_label == f"at least {group.total}"
+    html = client.get("/search/", {"q": '"quokka marsupial"'}).content.decode()
+    assert f"at least {group.total} result" in html
+    monkeypatch.setattr(candidates, "PHRASE_SCAN", 1000)
+    group = _references('"quokka marsupial"')
+    assert not group.approximate and group.total_label == "6"
+
+
+def test_a_typo_is_widened_to_the_words_of_new_and_changed_references(
+    db, django_assert_max_num_queries
+):
+    """search_word learns the words of every inserted or changed reference (its
+    triggers), so a misspelling of a word added a moment ago is forgiven."""
+    added = ReferenceFactory(title="Wombatosis in captivity", abstract="")
+    changed = ReferenceFactory(title="Nothing to see", abstract="")
+    Reference.objects.filter(pk=changed.pk).update(title="Platypusitis of the bill")
+    with django_assert_max_num_queries(4):  # ids, the widened ids, rows, pairs
+        group = _references("wombatsis", kind="references")
+    assert [hit.reference.pk for hit in group.hits] == [added.pk]
+    assert [hit.reference.pk for hit in _references("platypusits").hits] == [changed.pk]
+    # A word found as typed is not widened.
+    assert [hit.reference.pk for hit in _references("wombatosis").hits] == [added.pk]
