@@ -1,14 +1,17 @@
 """What each kind of record is searched by, on PostgreSQL: a weighted tsvector per kind and
 the text columns that trigram similarity compares with the query.
 
-The GIN indexes of search/migrations/0001_initial.py (and, for the safety, formulation,
-guideline and regulatory facts, 0003_fact_documents.py) are built on exactly these
-expressions as Django compiles them: change one here and that migration's SQL must change
-with it (tests/search/test_search_postgres.py checks that the planner uses each index).
+Every kind's document is stored in a generated column, ``search_document``, with a GIN
+index (search/migrations/0002 for references and studies, 0004 for published studies,
+0006 for the others), computed by exactly these expressions as Django compiles them:
+change one here and those migrations' SQL must change with it. Searches read the stored
+column (``stored``); tests/search/test_search_postgres.py checks that the planner uses
+each index.
 """
 
-from django.contrib.postgres.search import SearchVector
-from django.db.models import F, Func, TextField
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db.models import F, Func, Model, TextField
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
 CONFIG = "english"
@@ -22,6 +25,12 @@ class AuthorNames(Func):
         "jsonb_path_query_array(%(expressions)s, '$[*].collective')::text)"
     )
     output_field = TextField()
+
+
+def stored(model: type[Model]) -> RawSQL:
+    """The stored document of ``model``'s rows (a column no model field describes)."""
+    table = model._meta.db_table
+    return RawSQL(f'"{table}"."search_document"', [], output_field=SearchVectorField())  # noqa: S611
 
 
 def _vector(*weighted: tuple[object, str]) -> SearchVector:

@@ -17,10 +17,10 @@ and a bounded candidate set (search.candidates): past ``MATCH_LIMIT`` matches th
 is shown as "more than" and only the first matches are ranked; a phrase's count may be a
 lower bound ("at least").
 
-A page of results runs two queries per kind (a count and the rows; for references and
-studies on PostgreSQL, their ranked ids and the rows shown, the rows only if any; a typo
-adds one), and one more for the pairs that cite each reference; the preview of a kind of
-fact takes one query (its rows and their count together). One kind a page at a time
+The preview of every kind runs one query per small kind (conditions, therapies, facts:
+the rows and their count together), two for references and for studies (on PostgreSQL
+their ranked ids, then the rows shown if any; a typo adds one; elsewhere a count and the
+rows), and one more for the pairs that cite each reference. One kind a page at a time
 takes two.
 
 Each fact links to the row that shows it: safety facts, formulations and regulatory
@@ -88,7 +88,7 @@ def site_search(*, query: str, kind: str | None = None, page: int | str = 1) -> 
             results.groups.append(_stored_results(current, query, terms, page, selected))
             continue
         queryset, count = _search_counted(current.key, query, terms)
-        if not selected and current.key in FACT_KINDS:
+        if not selected and current.key in _SMALL_KINDS:
             hits, total = _preview_with_total(queryset)
             results.groups.append(KindResults(kind=current, total=total, hits=hits))
             continue
@@ -139,9 +139,14 @@ def _rows(kind: str, ids: list[int]) -> list[Any]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
+# Tables of conditions, therapies and facts: a few thousand rows at most.
+_SMALL_KINDS = FACT_KINDS | {"conditions", "therapies"}
+
+
 def _preview_with_total(queryset: QuerySet) -> tuple[list[Any], int]:
-    """The first matches and how many there are, in one query: the facts' tables are small,
-    so counting every match alongside the rows (a window count) costs little."""
+    """The first matches and how many there are, in one query: the tables are small, so
+    counting every match alongside the rows (a window count) costs little, and saves a
+    round trip and a plan per kind."""
     hits = list(queryset.annotate(search_total=Window(Count("*")))[:PREVIEW_SIZE])
     return hits, hits[0].search_total if hits else 0
 
@@ -193,10 +198,11 @@ def _excluded(query: str) -> list[str]:
 
 
 def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
-    model, document = _DOCUMENTS[kind]
+    model = _DOCUMENTS[kind][0]
     search_query = SearchQuery(query, search_type="websearch", config=documents.CONFIG)
-    # Not "document": a guideline position has a field of that name.
-    queryset = model._default_manager.annotate(search_vector=document())
+    # Not "document": a guideline position has a field of that name. The document as
+    # stored (search/migrations/0006), not recomputed for each match.
+    queryset = model._default_manager.annotate(search_vector=documents.stored(model))
     matches = Q(search_vector=search_query)
     rank = SearchRank(F("search_vector"), search_query)
     trigram_field = documents.TRIGRAM_FIELDS.get(kind)

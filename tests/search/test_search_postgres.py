@@ -38,16 +38,16 @@ def test_websearch_syntax_excludes_words(demo):
 
 @pytest.mark.parametrize("kind", KIND_KEYS)
 def test_the_search_query_uses_the_migrations_indexes(demo, kind):
-    """The GIN expression indexes must match the queries' expressions exactly; references
-    and studies use the GIN index of their stored document (migrations/0002)."""
+    """Every kind's query uses the GIN index of its stored document (migrations/0002,
+    0004, 0006), and conditions and therapies the trigram index of their name."""
     expected = {
-        "conditions": {"search_condition_document", "search_condition_name_trgm"},
-        "therapies": {"search_therapy_document", "search_therapy_name_trgm"},
-        "adverse-effects": {"search_adverse_effect_document"},
-        "contraindications": {"search_contraindication_document"},
-        "formulations": {"search_formulation_document"},
-        "guideline-positions": {"search_guideline_position_document"},
-        "regulatory-statuses": {"search_regulatory_status_document"},
+        "conditions": {"search_condition_vector", "search_condition_name_trgm"},
+        "therapies": {"search_therapy_vector", "search_therapy_name_trgm"},
+        "adverse-effects": {"search_adverseeffect_vector"},
+        "contraindications": {"search_contraindication_vector"},
+        "formulations": {"search_formulation_vector"},
+        "guideline-positions": {"search_guidelineposition_vector"},
+        "regulatory-statuses": {"search_regulatorystatus_vector"},
         "studies": {"search_pstudy_vector"},  # published studies (migrations/0004)
         "references": {"search_reference_vector"},
     }[kind]
