@@ -42,7 +42,11 @@ def rows_update(objs: Sequence[models.Model], fields: Iterable[str]) -> int:
     key = quote(meta.pk.column)
     # Only the model's own table and column names are formatted in; values are parameters.
     sql = f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(objs))}) "  # noqa: S608
-    sql += f"AS v({names_sql}) WHERE {table}.{key} = v.{key}"
+    # The key list as well as the join: the planner then always finds the rows through the
+    # primary key, never by scanning the table to hash-join it with the VALUES.
+    ids = ", ".join(["%s"] * len(objs))
+    sql += f"AS v({names_sql}) WHERE {table}.{key} = v.{key} AND {table}.{key} IN ({ids})"
+    params.extend(obj.pk for obj in objs)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

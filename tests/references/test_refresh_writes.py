@@ -97,7 +97,7 @@ def test_refreshing_unchanged_records_writes_only_the_items_and_the_refresh_time
         "UPDATE references_importjob": 3,
         "UPDATE references_reference": 1,
     }
-    assert len(queries) == 20  # 6 of them savepoints
+    assert len(queries) == 19  # 6 of them savepoints
     assert Reference.history.count() == history
     assert list(ReferenceSourceRecord.objects.order_by("pk").values()) == raw_before
     assert (

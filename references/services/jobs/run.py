@@ -80,8 +80,8 @@ def import_job_run(
     try:
         for chunk, local, fetched in _fetched_chunks(job, chunks, file_records, clients):
             _run_chunk(job, chunk, local, fetched, file_records)
-            job.refresh_from_db()
             if progress:
+                job.refresh_from_db()
                 progress(job)
     except UpstreamUnavailable as exc:
         ImportJob.objects.filter(pk=job.pk).update(error=waiting_message(exc))
