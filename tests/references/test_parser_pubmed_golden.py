@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from references.parsers import xmlsafe
 from references.parsers.pubmed import parse_pubmed_xml
 from references.parsers.records import ParseError
 
@@ -135,3 +136,26 @@ def write_golden() -> None:
 
 if __name__ == "__main__":
     write_golden()
+
+
+def test_a_record_not_directly_under_the_root_is_left_out_as_before():
+    # Records are streamed; one inside another element is not the root's child, which
+    # the parse of the whole tree (the answer this must equal) never reads.
+    data = read(ROOT / "tests/fixtures/upstream/pubmed/efetch/biopython-pubmed1.xml")
+    second = data.index(b"<PubmedArticle>", data.index(b"</PubmedArticle>"))
+    end = data.index(b"</PubmedArticleSet>")
+    wrapped = data[:second] + b"<Wrapper>" + data[second:end] + b"</Wrapper>" + data[end:]
+    assert [r.pmid for r in parse_pubmed_xml(data).records] == ["12091962", "9997"]
+    (only,) = parse_pubmed_xml(wrapped).records
+    assert only.pmid == "12091962"
+    assert only.raw == parse_pubmed_xml(data).records[0].raw
+
+
+def test_an_error_after_some_records_is_the_whole_parse_error():
+    data = read(ROOT / "tests/fixtures/upstream/pubmed/efetch/biopython-pubmed1.xml")
+    broken = data.replace(b"</PubmedArticleSet>", b"</PubmedArticleSet")
+    with pytest.raises(ParseError, match="not well-formed") as streamed:
+        parse_pubmed_xml(broken)
+    with pytest.raises(ParseError) as whole:
+        xmlsafe.parse_bytes(broken, what="PubMed XML")
+    assert str(streamed.value) == str(whole.value)

@@ -76,10 +76,17 @@ def _first_pmid(raw: bytes) -> bytes:
     return raw[start : raw.find(b"</PMID>", start)].strip()
 
 
-def raw_bytes(el: etree._Element, rec: BibRecord, slices: list[bytes] | None, index: int) -> bytes:
+def cut_raw(rec: BibRecord, slices: list[bytes] | None, index: int) -> bytes | None:
+    """The record's bytes cut from the input, or None when they cannot be trusted."""
     if slices is not None and index < len(slices) and rec.pmid:
         raw = slices[index]
         # The cut and the parse must agree on which record this is.
         if _first_pmid(raw).decode("ascii", "replace").lstrip("0") == rec.pmid:
             return raw
-    return etree.tostring(el, encoding="utf-8")
+    return None
+
+
+def raw_bytes(el: etree._Element, rec: BibRecord, slices: list[bytes] | None, index: int) -> bytes:
+    """The cut bytes, or lxml's serialisation of the record (its tail included)."""
+    raw = cut_raw(rec, slices, index)
+    return raw if raw is not None else etree.tostring(el, encoding="utf-8")
