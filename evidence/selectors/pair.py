@@ -22,6 +22,7 @@ flagged studies, largest trial and forest plots come from those rows.
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import F, Subquery
@@ -148,19 +149,18 @@ def _small_pair_slice(rows, offset: int) -> _PairSlice:
     )
 
 
-def _large_pair_forest_inputs(pair) -> list[ForestInput]:
-    """Every comparable study as bare numbers, without loading the studies."""
-    return [
-        ForestInput(
-            study_id=pk,
-            outcome=outcome,
-            measure=measure,
-            effect_size=effect,
-            ci_lower=lower,
-            ci_upper=upper,
-            retracted=status == RetractionStatus.RETRACTED,
-        )
-        for pk, outcome, measure, effect, lower, upper, status in pair.exclude(effect_measure="")
+def _outcome_key(outcome: str, measure: str) -> tuple[str, str]:
+    """An outcome's forest plot, as evidence.presentation.forest.forest_groups keys it."""
+    return (" ".join(outcome.split()).casefold(), measure)
+
+
+def _large_pair_forest(pair) -> tuple[list[ForestGroup], int]:
+    """The forest plots from every comparable study read as bare numbers, and how many
+    outcomes there are. Only the studies of the outcomes drawn become ForestInputs: a large
+    pair has a hundred outcomes, and forest_groups pools and draws the few largest."""
+    grouped: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for row in (
+        pair.exclude(effect_measure="")
         .filter(effect_size__isnull=False)
         .order_by(*STUDY_ORDER)
         .values_list(
@@ -172,7 +172,27 @@ def _large_pair_forest_inputs(pair) -> list[ForestInput]:
             "ci_upper",
             "reference_status",
         )
+    ):
+        grouped[_outcome_key(row[1], row[2])].append(row)
+    # forest_groups' own choice of the largest outcomes, so it draws the same ones.
+    largest = sorted(
+        grouped.values(), key=lambda rows: (-len(rows), _outcome_key(rows[0][1], rows[0][2])[0])
+    )[:FOREST_MAX_GROUPS]
+    inputs = [
+        ForestInput(
+            study_id=pk,
+            outcome=outcome,
+            measure=measure,
+            effect_size=effect,
+            ci_lower=lower,
+            ci_upper=upper,
+            retracted=status == RetractionStatus.RETRACTED,
+        )
+        for rows in largest
+        for pk, outcome, measure, effect, lower, upper, status in rows
     ]
+    forest, _ = forest_groups(inputs, max_drawn=FOREST_MAX_STUDIES, max_groups=FOREST_MAX_GROUPS)
+    return forest, len(grouped)
 
 
 def _drawn_studies(forest: list[ForestGroup]) -> dict[int, StudyRecord]:
@@ -193,17 +213,17 @@ def _large_pair_slice(pair, rows, offset: int, flagged_total: int) -> _PairSlice
     page_ids = pair.order_by(*STUDY_ORDER).values("pk")[offset : offset + STUDIES_PER_PAGE]
     page_studies = list(rows.filter(pk__in=Subquery(page_ids)))
     flagged = list(rows.flagged()[:FLAGGED_LIST_LIMIT]) if flagged_total else []
-    largest_trial = (
+    # The largest trial's id is sorted out of narrow rows, then its one row read whole:
+    # sorting the pair's trials with their references costs more than scanning them.
+    largest_id = (
         pair.filter(design=Design.RCT)
-        .select_related("reference")
         .order_by(F("participants").desc(nulls_last=True), "id")
-        .first()
+        .values("pk")[:1]
     )
-    forest, forest_group_count = forest_groups(
-        _large_pair_forest_inputs(pair),
-        max_drawn=FOREST_MAX_STUDIES,
-        max_groups=FOREST_MAX_GROUPS,
+    largest_trial = (
+        pair.filter(pk=Subquery(largest_id)).select_related("reference").order_by("pk").first()
     )
+    forest, forest_group_count = _large_pair_forest(pair)
     return _PairSlice(
         page_studies=page_studies,
         flagged=flagged,

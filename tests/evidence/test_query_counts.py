@@ -26,8 +26,8 @@ PAIR_QUERIES = 14
 # a larger pair: a page of studies, flagged studies, the largest trial, the effect sizes
 # for pooling, and the studies the forest plots draw
 LARGE_PAIR_QUERIES = 18
-# a count of conditions + conditions + therapies + the verdicts of the matrix
-HOME_QUERIES = 4
+# every published verdict's pair (counts and matrix) + conditions + therapies
+HOME_QUERIES = 3
 # a count and a page of rows for each of the four kinds + the pairs citing each reference,
 # and one query (rows and their count) for each of the five kinds of safety and guidance facts
 SEARCH_QUERIES = 14
