@@ -39,19 +39,21 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordS
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
-    Exists,
     F,
     FloatField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 
 from evidence.models import Condition, GuidelinePosition, PublishedStudy, Verdict
@@ -59,7 +61,7 @@ from references.models import Reference
 from therapies.models import AdverseEffect, Contraindication, Formulation, RegulatoryStatus, Therapy
 
 from . import candidates, documents
-from .candidates import MATCH_LIMIT
+from .candidates import MATCH_LIMIT, TYPO_FALLBACK_BELOW
 from .results import FACT_KINDS, KINDS, Kind, KindResults, ReferenceHit, SearchResults
 
 MAX_QUERY_LENGTH = 200
@@ -209,8 +211,12 @@ def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
     if trigram_field and terms:
         # The %> operator (word similarity above pg_trgm.word_similarity_threshold, 0.6 by
         # default), not a comparison with a number, is what the trigram index can serve.
+        # Only when full-text search finds few: the planner scans the table for the OR,
+        # and word similarity costs 12 us a name (60 ms at 5,000 conditions).
         wanted = " ".join(terms)
-        matches |= Q(TrigramWordSimilar(F(trigram_field), Value(wanted)))
+        matches |= _few_full_text_matches(model, query) & Q(
+            TrigramWordSimilar(F(trigram_field), Value(wanted))
+        )
         rank = rank + TrigramWordSimilarity(wanted, trigram_field)
     excluded = _excluded(query)
     if excluded:
@@ -226,6 +232,19 @@ def _postgres(kind: str, query: str, terms: list[str]) -> QuerySet:
         .annotate(rank=Greatest(rank, Value(0.0), output_field=FloatField()))
         .order_by("-rank", *_ORDER[kind])
     )
+
+
+def _few_full_text_matches(model: type, query: str) -> Q:
+    """True when full-text search finds fewer than TYPO_FALLBACK_BELOW records: an
+    uncorrelated sub-select, evaluated once, first, so that a false one skips the typo arm."""
+    table = model._meta.db_table
+    few = RawSQL(  # noqa: S611 - parameterised
+        f"(SELECT count(*) FROM (SELECT 1 FROM {table} WHERE search_document @@ "  # noqa: S608
+        f"{candidates.TSQUERY} LIMIT {TYPO_FALLBACK_BELOW}) few) < {TYPO_FALLBACK_BELOW}",
+        [query],
+        output_field=BooleanField(),
+    )
+    return Q(few)
 
 
 def _exact_bonus(kind: str, query: str) -> Case | Value:
@@ -330,12 +349,15 @@ def _shape(kind: str, queryset: QuerySet) -> QuerySet:
         return queryset.select_related("therapy", "condition")
     if kind == "guideline-positions":
         # A pair has a page only with a verdict; without one the result links to the condition.
-        has_verdict = Exists(
+        # A scalar sub-select (the verdict's id or NULL), not EXISTS: PostgreSQL hashed an
+        # EXISTS over every published verdict (120 ms at 25,000) to answer it for the five
+        # rows shown, where this one is two index lookups per row shown.
+        has_verdict = Subquery(
             Verdict.objects.filter(
                 therapy_id=OuterRef("therapy_id"),
                 condition_id=OuterRef("condition_id"),
                 published__isnull=False,
-            )
+            ).values("pk")[:1]
         )
         return queryset.select_related("therapy", "condition").annotate(has_verdict=has_verdict)
     if kind == "references":
