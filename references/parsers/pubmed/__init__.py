@@ -13,7 +13,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .. import xmlsafe
-from ..records import ParseError, PubmedBatch
+from ..records import BibRecord, ParseError, PubmedBatch
 from .article import PUBMED_URL, article
 from .book import book
 from .notices import NOTICE_IN, NOTICE_OF
@@ -43,23 +43,22 @@ def parse_pubmed_xml(
     each record's own XML when ``keep_raw``.
 
     Records are streamed (iterparse, each freed once read): memory stays flat, and
-    freeing the tree as it goes costs less than freeing a whole one at the end. A body
-    up to ``stream_above`` bytes whose records cannot all be cut from it exactly (see
-    raw.py), that fails to parse, or that holds records anywhere but under its root, is
-    parsed as one tree instead, which gives the answer (or the error) it always gave;
-    larger bodies are only ever streamed.
+    freeing the tree as it goes costs less than freeing a whole one at the end. Each
+    record's raw XML is cut from the body when that is exact (raw.py), else serialised
+    by lxml once its tail has been read. A body up to ``stream_above`` bytes that fails
+    to parse, or holds records anywhere but directly under its root, is parsed again as
+    one tree, which gives the answer (or the error) it always gave; larger bodies are
+    only streamed, as before.
     """
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if len(data) > stream_above:
         return _streamed(data, keep_raw, max_bytes, exact=False)
     if isinstance(data, bytes):
-        raw_slices = record_slices(data) if keep_raw else None
-        if raw_slices is not None or not keep_raw:
-            try:
-                return _streamed(data, keep_raw, max_bytes, exact=True, raw_slices=raw_slices)
-            except (ParseError, _NotExact):
-                pass
+        try:
+            return _streamed(data, keep_raw, max_bytes, exact=True)
+        except (ParseError, _NotExact):
+            pass
     root = xmlsafe.parse_bytes(data, max_bytes=max_bytes, what="PubMed XML")
     _check_root(root)
     raw_slices = record_slices(data) if keep_raw else None
@@ -73,21 +72,17 @@ class _NotExact(Exception):
     """A streamed parse could not give what the whole tree's parse gives."""
 
 
-def _streamed(
-    data: bytes,
-    keep_raw: bool,
-    max_bytes: int,
-    *,
-    exact: bool,
-    raw_slices: list[bytes] | None = None,
-) -> PubmedBatch:
+def _streamed(data: bytes, keep_raw: bool, max_bytes: int, *, exact: bool) -> PubmedBatch:
+    """Records as iterparse reads them. When ``exact``, a record whose raw bytes cannot be
+    cut is serialised once the next record is read (its tail, which lxml's serialisation
+    includes, is then complete) or at the end, and records off the root raise _NotExact."""
     batch = PubmedBatch(records=[])
     parse = xmlsafe.iterparse(
         data, tag=(*_RECORD_TAGS, "eFetchResult"), max_bytes=max_bytes, what="PubMed XML"
     )
-    if keep_raw and raw_slices is None:
-        raw_slices = record_slices(data)
+    raw_slices = record_slices(data) if keep_raw else None
     root_checked = False
+    waiting: tuple[etree._Element, BibRecord] | None = None
     for _, el in parse:
         if not root_checked:
             _check_root(el.getroottree().getroot())
@@ -95,14 +90,26 @@ def _streamed(
         parent = el.getparent()
         if exact and (parent is None or parent.getparent() is not None):
             raise _NotExact  # a record inside another element: the tree's walk skips it
-        _handle(el, batch, keep_raw, raw_slices, exact=exact)
-        # The record is read: free it and the ones before it.
-        el.clear(keep_tail=False)
+        if waiting is not None:
+            _serialise(*waiting)
+            waiting = None
+        rec = _handle(el, batch, keep_raw, raw_slices, exact=exact)
+        if rec is not None and rec.raw is None:
+            waiting = (el, rec)
+        else:
+            el.clear(keep_tail=False)  # the record is read: free it and the ones before it
         while el.getprevious() is not None:
             del parent[0]
+    if waiting is not None:
+        _serialise(*waiting)
     if not root_checked:
         _check_root(parse.root)
     return batch
+
+
+def _serialise(el: etree._Element, rec: BibRecord) -> None:
+    rec.raw = etree.tostring(el, encoding="utf-8")
+    el.clear(keep_tail=False)
 
 
 def _handle(
@@ -112,26 +119,27 @@ def _handle(
     raw_slices: list[bytes] | None,
     *,
     exact: bool = False,
-) -> None:
+) -> BibRecord | None:
+    """Read one child of the root into ``batch``; the record read, if any. With ``exact``,
+    a raw record that cannot be cut is left None, for the caller to serialise once the
+    record's tail has been read."""
     tag = el.tag
     if tag == "PubmedArticle" or tag == "PubmedBookArticle":
         rec = article(el) if tag == "PubmedArticle" else book(el)
         if keep_raw:
             index = len(batch.records)
-            raw = cut_raw(rec, raw_slices, index)
-            if raw is None:
-                # Serialising needs the record's tail, which a streamed parse may not
-                # have read yet.
-                if exact:
-                    raise _NotExact
-                raw = raw_bytes(el, rec, raw_slices, index)
-            rec.raw = raw
+            if exact:
+                rec.raw = cut_raw(rec, raw_slices, index)  # type: ignore[assignment]
+            else:
+                rec.raw = raw_bytes(el, rec, raw_slices, index)
         batch.records.append(rec)
+        return rec
     elif tag == "DeleteCitation":
         for pmid_el in el.iterchildren("PMID"):
             pmid = clean_pmid(pmid_el.text)
             if pmid:
                 batch.deleted_pmids.append(pmid)
+    return None
 
 
 def _check_root(root: etree._Element | None) -> None:
