@@ -36,6 +36,7 @@ SERVICE_MODULES = [
     "references.services.search",
     "references.services.upsert",
     "references.services.fetch",
+    "references.services.formatting",
     "therapies.services",
     "evidence.services.conditions",
     "evidence.services.demo",

@@ -25,30 +25,11 @@ def studies_bulk_add(
     draft), since readers see only what a reviewer has published.
     """
     from evidence.models import Design, Direction, Study, Verdict
-    from references.models import Reference, RetractionStatus
     from tests.support.publishing import publish as publish_verdicts
 
-    pmids = pmids if pmids is not None else itertools.count(80_000_000)
     designs, directions = list(Design.values), list(Direction.values)
-    references = Reference.objects.bulk_create(
-        [
-            Reference(
-                doi=f"10.9999/{prefix}.{i}",
-                pmid=str(next(pmids)),
-                title=f"{prefix} study {i}",
-                authors=AUTHORS,
-                journal="Journal of Bulk Studies",
-                journal_abbreviation="J Bulk Stud",
-                year=1980 + i % 45,
-                volume=str(i % 40),
-                issue="1",
-                pages=f"{i}-{i + 9}",
-                retraction_status=(
-                    RetractionStatus.RETRACTED if i % 7 == 0 else RetractionStatus.NONE
-                ),
-            )
-            for i in range(n)
-        ]
+    references = _references_bulk_add(
+        n, prefix=prefix, pmids=pmids if pmids is not None else itertools.count(80_000_000)
     )
     verdict = Verdict.objects.filter(therapy=therapy, condition=condition).first()
     studies = Study.objects.bulk_create(
@@ -71,3 +52,29 @@ def studies_bulk_add(
     if verdict is not None and publish:
         publish_verdicts(verdict, note=f"{n} studies added.")
     return studies
+
+
+def _references_bulk_add(n: int, *, prefix: str, pmids: Iterator[int]):
+    """``n`` new references, every seventh retracted."""
+    from references.models import Reference, RetractionStatus
+
+    return Reference.objects.bulk_create(
+        [
+            Reference(
+                doi=f"10.9999/{prefix}.{i}",
+                pmid=str(next(pmids)),
+                title=f"{prefix} study {i}",
+                authors=AUTHORS,
+                journal="Journal of Bulk Studies",
+                journal_abbreviation="J Bulk Stud",
+                year=1980 + i % 45,
+                volume=str(i % 40),
+                issue="1",
+                pages=f"{i}-{i + 9}",
+                retraction_status=(
+                    RetractionStatus.RETRACTED if i % 7 == 0 else RetractionStatus.NONE
+                ),
+            )
+            for i in range(n)
+        ]
+    )
