@@ -275,7 +275,9 @@ def growth(results: dict) -> list[Row]:
         rows.append(
             Row(
                 f"6. {name}: grows no faster than log N ({sizes} of 3 corpus sizes)",
-                f"b = {fit['b']:.3f} ± {fit['se']:.3f} (p50 ms {points})",
+                f"b = {fit['b']:.3f}"
+                + (f" ± {fit['se']:.3f}" if fit.get("se") is not None else "")
+                + f" (p50 ms {points})",
                 f"log N over the same range: b = {fit['log_b']:.3f}",
                 fit["b"] <= fit["log_b"] if len(fit["points"]) >= 2 else None,
             )

@@ -121,7 +121,7 @@ def _fit_table(report, fits: dict) -> None:
     for name in dict.fromkeys(n for s in sizes for n in s["measures"]):
         at = [s["measures"][name] for s in sizes if name in s["measures"]]
         fit = fits.get(name)
-        b = f"{fit['b']:.3f} ± {fit['se']:.3f}" if fit else "—"
+        b = _exponent(fit) if fit else "—"
         report.add(
             f"| {name} | {' → '.join(ms(m['p50']) for m in at)} | "
             f"{' → '.join(ms(m['p95']) for m in at)} | {b} | "
@@ -131,3 +131,8 @@ def _fit_table(report, fits: dict) -> None:
             f"{' → '.join(ms(m['p95']) for m in at)} | {b} | — |"
         )
     report.add("")
+
+
+def _exponent(fit: dict) -> str:
+    se = fit.get("se")
+    return f"{fit['b']:.3f}" + (f" ± {se:.3f}" if se is not None else "")
