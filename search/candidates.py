@@ -31,7 +31,7 @@ from config.db_router import read_connection
 from references.identifiers import InvalidIdentifier, parse_identifier
 
 MATCH_LIMIT = 500
-PHRASE_SCAN = 1000  # records holding every word of a phrase whose positions are checked
+PHRASE_SCAN = 500  # records holding every word of a phrase whose positions are checked
 TYPO_FALLBACK_BELOW = 5
 TYPO_LIMIT = 100  # a typo's candidates: enough to show the likely intended records
 TYPO_WORDS = 3  # known words a misspelt word is widened to
