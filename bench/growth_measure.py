@@ -56,6 +56,7 @@ def targets() -> dict:
 
     from evidence.models import Condition, Study, Verdict
     from references.models import Reference
+    from therapies.models import Therapy
 
     verdict_pairs = set(Verdict.objects.values_list("condition_id", "therapy_id"))
     pairs = [
@@ -71,6 +72,9 @@ def targets() -> dict:
     return {
         "references": Reference.objects.count(),
         "studies": Study.objects.count(),
+        # The home page lists every condition and therapy (evidence.selectors.home): the
+        # rows it shows grow with the corpus.
+        "home_rows": Condition.objects.count() + Therapy.objects.count(),
         "pair": _nearest(pairs, PAIR_STUDIES),
         "condition": _nearest(conditions, CONDITION_VERDICTS),
     }
