@@ -63,7 +63,7 @@ fuzz: install
 
 # Benchmarks on PostgreSQL + Redis (bench/run_all.py; BENCH_* settings in
 # bench/harness/options.py): `bench` writes docs/benchmarks.md (and
-# docs/benchmarks-growth.svg) from one run: about an hour once the corpora exist (the main
+# docs/benchmarks-growth.svg) from one run: about 45 minutes once the corpora exist (the main
 # 200k evidentia_bench, evidentia_bench_20k and evidentia_bench_1m of the growth stage are
 # made the first time, which takes longer). Stages: BENCH_STAGES="queries http load refresh
 # parse search growth"; BENCH_OUT_DIR (default var/bench) takes results.json and the logs.

@@ -89,3 +89,14 @@ def test_refresh_goal_against_the_rate_limit_floor():
     assert "floor 16.7 s" in rows[0].ceiling
     lifted = goals_more.refresh({"refresh": {"n": 10_000, "pubmed_rate": 1000.0, "runs": [run]}})
     assert lifted[0].ok is None
+
+
+def test_growth_goal_allows_a_page_to_grow_with_the_rows_it_shows():
+    fits = {
+        "home": {"b": 0.4, "se": None, "points": [(2e4, 30.0), (1e6, 150.0)], "log_b": 0.085},
+        "pair": {"b": 0.4, "se": None, "points": [(2e4, 30.0), (1e6, 150.0)], "log_b": 0.085},
+    }
+    fits["home"]["rows_b"] = 1.0
+    rows = goals_more.growth({"growth": {"fits": fits, "sizes": []}})
+    assert [row.ok for row in rows] == [True, False]
+    assert "the rows it shows: b = 1.000" in rows[0].ceiling
