@@ -1,54 +1,45 @@
 """Records per second: parse_pubmed_xml vs Biopython vs a bare lxml iterparse (the ceiling).
 
 Not a test. Builds one efetch-shaped file from every recorded efetch answer
-(tests/fixtures/upstream/pubmed/efetch/ and, when present, the shared recordings in
-/work/shared/fixtures/upstream/pubmed/efetch/) plus the real records the parser was not
-tuned on (bench/data/pubmed/, see its README), repeated only if there are fewer than
---min-records; a second file holds the held-out records alone. Each record is written as
-lxml serialises it, as this benchmark always did (entities as characters, no processing
-instructions); with --verbatim each is copied byte for byte from its file instead, so the
-NLM processing instructions (``<?nihms ?>``) some records carry come along, and the
-parser, which keeps each raw record exactly as before, serialises every record of such
-a body with lxml rather than cutting it from the input. On each file it times,
+(tests/fixtures/upstream/pubmed/efetch/, and /work/shared/fixtures/upstream/pubmed/efetch/
+when present) plus the real records the parser was not tuned on (bench/data/pubmed/, see
+its README), repeated only below --min-records, and a second file of the held-out records
+alone. Records are written as lxml serialises them, as this benchmark always did; with
+--verbatim they are copied byte for byte, NLM's processing instructions (``<?nihms ?>``)
+included, and the parser then serialises the raw record of every record of such a body
+(as it always has) instead of cutting it from the input. On each file it times,
 round-robin so machine noise hits every contender alike:
 
 - ``parse_pubmed_xml`` (keep_raw=True, the default, and keep_raw=False);
-- Biopython: ``Bio.Entrez.read`` (validate=False, its faster mode) plus pulling the
-  same fields out of its dicts: title, authors, journal, year, volume, issue,
-  pages, DOI, PMID, publication types, comments/corrections;
+- Biopython: ``Bio.Entrez.read`` (validate=False, its faster mode) plus pulling the same
+  fields out of its dicts (title, authors, journal, year, volume, issue, pages, DOI,
+  PMID, publication types, comments/corrections);
 - bare lxml ``iterparse(tag="PubmedArticle")`` clearing each record and extracting
-  nothing: the ceiling for a streaming parse;
-- bare ``lxml.etree.fromstring`` of the whole file, extracting nothing: the ceiling
-  for a single parse, which is what parse_pubmed_xml does below 16 MB.
+  nothing: the ceiling; and a bare ``lxml.etree.fromstring`` of the whole file.
 
-Ratios are medians over rounds of the per-round ratio of times.
+Ratios are medians of per-round ratios. Each call starts from a settled heap and pays for
+settling its own (glibc ``malloc_trim``), so no contender is billed for another's memory.
 
 Run:  .venv/bin/python bench/bench_pubmed_parse.py [--runs 9] [--min-records 1000]
           [--verbatim] [--json PATH]
 
-``--json PATH`` writes the figures as a dict; for the whole file at the top level and
-for the held-out records under ``held_out``, each with:
-
-- ``parse_default_records_per_s``: parse_pubmed_xml, default settings (keep_raw=True);
-- ``biopython_records_per_s``, ``iterparse_ceiling_records_per_s``,
-  ``fromstring_records_per_s``;
-- ``ratio_vs_biopython``: how many times Biopython's time the default parse takes less;
-- ``share_of_ceiling``: iterparse time / default parse time (1.0 = the ceiling);
-- ``share_of_fromstring``: the same against a bare fromstring;
-- ``records``, ``distinct_records``, ``copies``, ``bytes``, ``runs``, ``verbatim``;
-- ``keep_raw_false``: ``records_per_s``, ``times_biopython``, ``share_of_ceiling``;
-- ``median_ms``: each contender's median time;
-- ``cpu_time``: the same figures from the CPU time this process spent in each call
-  (user + system, ``time.process_time``) rather than the wall clock: on a machine shared
-  with other work they move far less from run to run.
-
-The top level also has ``date``, ``machine``, ``versions`` and ``goal`` ({"ratio_vs_biopython":
-6, "share_of_ceiling": 0.6}, the default settings, issue 18).
+``--json PATH`` writes a dict: the whole file's figures at the top level, the held-out
+records' under ``held_out``, each with ``parse_default_records_per_s`` (keep_raw=True),
+``biopython_records_per_s``, ``iterparse_ceiling_records_per_s``,
+``fromstring_records_per_s``, ``ratio_vs_biopython`` (Biopython's time / the default
+parse's), ``share_of_ceiling`` (iterparse time / default parse time),
+``share_of_fromstring``, ``records``, ``distinct_records``, ``copies``, ``bytes``,
+``runs``, ``verbatim``, ``keep_raw_false`` (``records_per_s``, ``times_biopython``,
+``share_of_ceiling``), ``median_ms`` per contender, and ``cpu_time``: the same figures
+from the CPU time spent in each call (``time.process_time``), which on a shared machine
+moves far less than the wall clock. The top level also has ``date``, ``machine``,
+``versions`` and ``goal`` (6x Biopython and 60% of the ceiling, default settings).
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import gc
 import gzip
@@ -243,10 +234,24 @@ def check_agreement(doc: bytes) -> None:
         assert mine.raw.rstrip().endswith(b"</PubmedArticle>")
 
 
+def _heap_settler() -> Callable[[], object]:
+    """glibc's malloc_trim(0), or nothing elsewhere: glibc leaves a freed tree's chunks
+    unconsolidated until a later allocation needs them, so without it the next contender
+    pays for the one before (~30 ms after a whole lxml tree)."""
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return lambda *_: None
+
+
 def time_round_robin(
     contenders: dict[str, Callable[[], int]], runs: int
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
-    """Wall-clock and CPU times (this process's user + system) of each call, round-robin."""
+    """Wall-clock and CPU times (this process's user + system) of each call, round-robin.
+
+    Each call starts from a settled heap and pays for settling what it left (see
+    _heap_settler), so no contender is billed for another's memory."""
+    settle = _heap_settler()
     for fn in contenders.values():  # warm-up: DTD loading, allocator, caches
         fn()
     wall: dict[str, list[float]] = {name: [] for name in contenders}
@@ -254,8 +259,10 @@ def time_round_robin(
     for _ in range(runs):
         for name, fn in contenders.items():
             gc.collect()
+            settle(0)
             start, start_cpu = time.perf_counter(), time.process_time()
             fn()
+            settle(0)
             cpu[name].append(time.process_time() - start_cpu)
             wall[name].append(time.perf_counter() - start)
     return wall, cpu
@@ -293,10 +300,7 @@ def figures(times: dict[str, list[float]], n: int, distinct: int, copies: int, s
         "ratio_vs_biopython": round(per_round(times, BIOPYTHON, OURS), 3),
         "share_of_ceiling": round(per_round(times, ITERPARSE, OURS), 3),
         "share_of_fromstring": round(per_round(times, FROMSTRING, OURS), 3),
-        "records": n,
-        "distinct_records": distinct,
-        "copies": copies,
-        "bytes": size,
+        **{"records": n, "distinct_records": distinct, "copies": copies, "bytes": size},
         "runs": len(times[OURS]),
         "keep_raw_false": {
             "records_per_s": round(rate[OURS_NO_RAW], 1),
