@@ -212,7 +212,7 @@ def _parse_sets(data, path: str = "") -> list[tuple[str, dict]]:
     measured = "ratio_vs_biopython" in data and "share_of_ceiling" in data
     found = [(path or "overall", data)] if measured and path != "goal" else []
     for key, value in data.items():
-        found += _parse_sets(value, f"{path} {key}".strip().replace("_", "-"))
+        found += _parse_sets(value, f"{path} {key}".strip().replace("_", " "))
     return found
 
 
