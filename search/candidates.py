@@ -222,15 +222,8 @@ def search(model: type[Model], *, query: str, terms: list[str], excluded: list[s
 
 
 def _fetch(cursor, sql: str, params: list[object]) -> tuple:
-    """The one row of ``sql``, planned without JIT compilation.
-
-    The materialized matches are costed in full (every record holding a common word), so
-    at a million references the plan's cost passes jit_above_cost and PostgreSQL spent
-    45 ms compiling a statement that runs in 20. SET LOCAL in the same simple query (one
-    implicit transaction, one round trip; Django's client-side binding cursor sends it
-    so) turns JIT off for this statement alone."""
-    cursor.execute(f"SET LOCAL jit = off; {sql}", params)
-    cursor.nextset()
+    """The one row of ``sql`` (planned without JIT: config.settings turns it off)."""
+    cursor.execute(sql, params)
     return cursor.fetchone()
 
 
