@@ -102,9 +102,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # No JIT compilation: the site's statements run in milliseconds, and a plan costed past
-    # jit_above_cost (a common word's matches at a million references) spent 45 ms
-    # compiling a statement that ran in 20.
+    # No JIT: a search costed past jit_above_cost spent 45 ms compiling what ran in 20.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"-c jit=off {_options.get('options', '')}".strip()
 # Streaming replicas of the primary, comma-separated URLs: anonymous reads go to them
@@ -112,15 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # mirrors the primary, as Django cannot create a test database on a read-only server.
 DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
 for _number, _url in enumerate(DATABASE_REPLICA_URLS):
-    DATABASES[f"replica_{_number}"] = {
-        **DATABASES["default"],
-        **env.db_url_config(_url),
-        "TEST": {"MIRROR": "default"},
-    }
+    _replica = {**DATABASES["default"], **env.db_url_config(_url), "TEST": {"MIRROR": "default"}}
+    # One that does not answer within the timeout is skipped (config/db_router.py).
+    _replica["OPTIONS"] = {"connect_timeout": 2, **_replica.get("OPTIONS", {})}
+    DATABASES[f"replica_{_number}"] = _replica
 DATABASE_REPLICAS = [alias for alias in DATABASES if alias.startswith("replica_")]
-for _alias in DATABASE_REPLICAS:
-    # A replica that does not answer soon is skipped for the primary (config/db_router.py).
-    DATABASES[_alias]["OPTIONS"] = {"connect_timeout": 2, **DATABASES[_alias].get("OPTIONS", {})}
 REPLICA_RETRY_SECONDS = env.int("REPLICA_RETRY_SECONDS", default=30)
 DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"] if DATABASE_REPLICAS else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
