@@ -48,6 +48,19 @@ redis.call('SET', KEYS[1], string.format('%d', new_tat),
 return tat - now
 """
 
+# Claim the send after waking: returns 0 and records now when the last send was at least
+# one interval ago, else how many microseconds remain (a caller woken late pushes the
+# next one back, so no two sends are ever closer than the interval).
+_CLAIM_SEND = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1])
+local last = tonumber(redis.call('GET', KEYS[1]))
+if last and now < last + interval then return last + interval - now end
+redis.call('SET', KEYS[1], string.format('%d', now), 'PX', math.ceil(interval / 1000) + 1000)
+return 0
+"""
+
 # Take a semaphore slot if fewer than ARGV[1] unexpired holders exist: 1 taken, 0 full.
 _SEMAPHORE_ACQUIRE = """
 local t = redis.call('TIME')
@@ -89,13 +102,23 @@ class RateLimiter:
         self.period = float(period)
 
     def acquire(self) -> float:
-        """Block until a slot is free; return the seconds waited."""
-        wait = self._reserve()
-        if wait > 0:
-            self._sleep(wait)
-        return max(wait, 0.0)
+        """Block until a slot is free; return the seconds waited.
+
+        The reserved slot keeps callers in arrival order; the claim after it keeps a
+        caller that woke late (a busy machine) from sending right before the next one."""
+        waited, wait = 0.0, self._reserve()
+        while True:
+            if wait > 0:
+                self._sleep(wait)
+                waited += wait
+            wait = self._claim()
+            if wait <= 0:
+                return waited
 
     def _reserve(self) -> float:
+        raise NotImplementedError
+
+    def _claim(self) -> float:
         raise NotImplementedError
 
 
@@ -104,6 +127,7 @@ class LocalRateLimiter(RateLimiter):
 
     _lock = threading.Lock()
     _next_slot: dict[str, float] = {}  # key -> monotonic time of the next free slot
+    _last_send: dict[str, float] = {}  # key -> monotonic time of the last claimed send
 
     def _reserve(self) -> float:
         with self._lock:
@@ -111,6 +135,15 @@ class LocalRateLimiter(RateLimiter):
             slot = max(self._next_slot.get(self.key, now), now)
             self._next_slot[self.key] = slot + self.interval
         return slot - now
+
+    def _claim(self) -> float:
+        with self._lock:
+            now = time.monotonic()
+            last = self._last_send.get(self.key)
+            if last is not None and now < last + self.interval:
+                return last + self.interval - now
+            self._last_send[self.key] = now
+        return 0.0
 
 
 class RedisRateLimiter(RateLimiter):
@@ -127,6 +160,7 @@ class RedisRateLimiter(RateLimiter):
     ) -> None:
         super().__init__(key, rate=rate, period=period, sleep=sleep)
         self._script = _redis(redis_url).register_script(_GCRA_RESERVE)
+        self._claim_script = _redis(redis_url).register_script(_CLAIM_SEND)
         # Used only while Redis is unreachable: fail towards the per-process limit rather
         # than stopping every import because the limiter's store is down.
         self._fallback = LocalRateLimiter(key, rate=rate, period=period, sleep=sleep)
@@ -143,6 +177,15 @@ class RedisRateLimiter(RateLimiter):
             logger.warning("Redis unavailable for rate limit %s; limiting per process", self.key)
             return self._fallback._reserve()
         return int(waited_us) / 1_000_000
+
+    def _claim(self) -> float:
+        try:
+            remaining_us = self._claim_script(
+                keys=[f"{self.key}:sent"], args=[round(self.interval * 1_000_000)]
+            )
+        except redis.RedisError:
+            return self._fallback._claim()
+        return int(remaining_us) / 1_000_000
 
 
 class ConcurrencyLimiter:

@@ -243,3 +243,42 @@ def test_in_process_semaphore_limits_concurrency(ratelimit_prefix):
     limiters[0].set_limit(1)
     limiters[1].set_limit(1)
     assert hold_slots(limiters, holders=4) == 1
+
+
+def _late_then_on_time(late, on_time) -> list[float]:
+    """``late`` takes the next slot and wakes 60 ms after it; ``on_time`` takes the one after."""
+    late.acquire()  # the first send: nothing to wait for
+    stamps: dict[str, float] = {}
+
+    def send(name, limiter) -> None:
+        limiter.acquire()
+        stamps[name] = time.monotonic()
+
+    first = threading.Thread(target=send, args=("late", late))
+    first.start()
+    time.sleep(0.01)  # so that it reserves first
+    second = threading.Thread(target=send, args=("on_time", on_time))
+    second.start()
+    first.join(timeout=5)
+    second.join(timeout=5)
+    return [stamps["late"], stamps["on_time"]]
+
+
+@pytest.mark.parametrize("kind", ["local", "redis"])
+def test_a_caller_woken_late_pushes_the_next_send_back(kind, settings, ratelimit_prefix):
+    def oversleep(seconds: float) -> None:
+        time.sleep(seconds + 0.06)
+
+    key = f"{ratelimit_prefix}late-{kind}"
+    if kind == "local":
+        late = LocalRateLimiter(key, rate=10, sleep=oversleep)
+        on_time = LocalRateLimiter(key, rate=10)
+    else:
+        if not settings.REDIS_URL:
+            pytest.skip("needs REDIS_URL")
+        late = RedisRateLimiter(key, rate=10, redis_url=settings.REDIS_URL, sleep=oversleep)
+        on_time = RedisRateLimiter(key, rate=10, redis_url=settings.REDIS_URL)
+    sent_late, sent_on_time = _late_then_on_time(late, on_time)
+    # Its own slot was 100 ms after the late one's; without the claim it would send 40 ms
+    # after the late caller did.
+    assert sent_on_time - sent_late >= 0.1 - TOLERANCE
