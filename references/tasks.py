@@ -25,7 +25,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from references.models import ImportJob
-from references.services.formatting import references_format_pending
+from references.services.formatting import references_format_all_pending
 from references.services.jobs import (
     import_job_create_for_identifiers,
     import_job_finish,
@@ -92,10 +92,7 @@ def _format_citations_later() -> None:
 @shared_task(name="references.format_citations", acks_late=True, ignore_result=True)
 def format_citations() -> int:
     """Format the stored citations an import or refresh left for later; how many."""
-    total = 0
-    while done := references_format_pending():
-        total += done
-    return total
+    return references_format_all_pending()
 
 
 @shared_task(name="references.import_identifiers", acks_late=True)

@@ -5,6 +5,7 @@ import sys
 from tqdm import tqdm
 
 from references.models import ImportJob, ImportJobItem
+from references.services.formatting import references_format_all_pending
 from references.services.jobs import import_job_finish, import_job_run, outage_message
 from references.sources.http import UpstreamUnavailable
 
@@ -28,6 +29,9 @@ def run_job_with_progress(job: ImportJob, *, stdout, stderr) -> ImportJob:
         finished = import_job_finish(job_id=job.pk, reason=outage_message(exc))
     finally:
         bar.close()
+    if finished.created_count or finished.updated_count:
+        # What a large job left unformatted (services.formatting), before the command ends.
+        references_format_all_pending()
     for item in finished.items.filter(status=ImportJobItem.Status.FAILED).order_by("position"):
         stderr.write(item.summary)
     stdout.write(

@@ -3,7 +3,8 @@
 references_upsert formats a batch's citations itself only when the batch has a few to
 format (upsert.FORMAT_INLINE_MAX); otherwise it stores the references with no formatted
 citation (``formatted_key`` empty; readers show the plain stand-in) and this service,
-run by the references.format_citations task after the job, formats them.
+run after the job (references_format_all_pending: by the references.format_citations task
+for jobs the queue runs, inline for the management commands), formats them.
 """
 
 from __future__ import annotations
@@ -35,3 +36,12 @@ def references_format_pending(*, batch_size: int = BATCH_SIZE) -> int:
         # Pages that showed the stand-in are rendered again with the formatted citation.
         citations_changed.send(sender=Reference, reference_ids=[r.pk for r in batch])
     return len(batch)
+
+
+def references_format_all_pending(*, batch_size: int = BATCH_SIZE) -> int:
+    """Format every reference waiting for its citations, one batch (and transaction) at a
+    time, so that a long backlog never holds its locks at once; how many were formatted."""
+    total = 0
+    while done := references_format_pending(batch_size=batch_size):
+        total += done
+    return total

@@ -54,6 +54,9 @@ SERVICE_MODULES = [
 
 # Public functions that are not atomic themselves, and why that is safe.
 NOT_ATOMIC = {
+    "references.services.formatting.references_format_all_pending": (
+        "one atomic references_format_pending per batch"
+    ),
     "references.services.jobs.create.import_job_create_for_identifiers": "one call of _create_job",
     "references.services.jobs.create.import_job_create_for_file": "one call of _create_job",
     "references.services.jobs.create.refresh_job_create": "one call of _create_job",

@@ -226,3 +226,17 @@ def test_rows_update_writes_the_given_fields_of_the_given_rows_only(db):
     )
     assert (rows[second.pk].title, rows[second.pk].journal) == ("New second", "")
     assert rows[third.pk].title == "Title 2"
+
+
+def test_a_management_command_formats_what_its_large_job_left(recorded, monkeypatch):
+    import io
+
+    from references.management.progress import run_job_with_progress
+
+    monkeypatch.setattr(upsert, "FORMAT_INLINE_MAX", 2)
+    job = import_job_create_for_identifiers(identifiers=IDENTIFIERS)[0]
+    run_job_with_progress(job, stdout=io.StringIO(), stderr=io.StringIO())
+
+    assert Reference.objects.count() == 3
+    assert "" not in set(Reference.objects.values_list("formatted_key", flat=True))
+    assert references_format_pending() == 0
