@@ -55,6 +55,7 @@ def targets() -> dict:
     from django.db.models import Count
 
     from evidence.models import Condition, Study, Verdict
+    from evidence.selectors.home import HOME_CONDITION_LIMIT, HOME_THERAPY_LIMIT
     from references.models import Reference
     from therapies.models import Therapy
 
@@ -72,9 +73,10 @@ def targets() -> dict:
     return {
         "references": Reference.objects.count(),
         "studies": Study.objects.count(),
-        # The home page lists every condition and therapy (evidence.selectors.home): the
-        # rows it shows grow with the corpus.
-        "home_rows": Condition.objects.count() + Therapy.objects.count(),
+        # The home page lists the conditions and therapies up to its limits
+        # (evidence.selectors.home): the rows it shows grow with the corpus only below them.
+        "home_rows": min(Condition.objects.count(), HOME_CONDITION_LIMIT)
+        + min(Therapy.objects.count(), HOME_THERAPY_LIMIT),
         "pair": _nearest(pairs, PAIR_STUDIES),
         "condition": _nearest(conditions, CONDITION_VERDICTS),
     }

@@ -36,8 +36,8 @@ SIZES = (
     ("1m", 5.0, "evidentia_bench_1m"),
 )
 # Measures whose page shows rows that grow with the corpus (goal 6's exception), and the
-# count of them growth_measure.targets records: the home page lists every condition and
-# therapy.
+# count of them growth_measure.targets records: the home page lists the conditions and
+# therapies up to its limits.
 ROWS_SHOWN = {"home": "home_rows"}
 REPLICATE = ROOT / "devtools" / "management" / "commands" / "replicate_corpus.py"
 

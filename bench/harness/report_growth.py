@@ -68,9 +68,10 @@ def growth_section(report, report_path: Path | None) -> None:
         "constant: the pair page is the pair with the number of studies nearest 500 and the "
         "condition page and summary API the condition with the verdicts nearest 5, at every "
         "size; the search words are the same everywhere (the corpora share one vocabulary), "
-        "so only the matches they count grow with the corpus. The home page lists every "
-        "condition and therapy, so its rows grow with the corpus (goal 6's exception: its "
-        "exponent is held to that of its rows plus the logarithm's). The refresh adds "
+        "so only the matches they count grow with the corpus. The home page lists the "
+        "conditions and therapies up to its limits (200 each), so its rows grow with the "
+        "corpus only below them (goal 6's exception: its exponent is held to that of its "
+        "rows plus the logarithm's). The refresh adds "
         f"{o.get('growth_refresh_n', '?')} references to the corpus, refreshes them twice "
         "against the fake upstream with rate limits lifted (every one changed, then none; one "
         "run each) and deletes them again.",
